@@ -1,0 +1,179 @@
+"""Frozen dataclasses that flow through the pipeline. No I/O, no rendering."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Stance = Literal["hostile", "sympathetic", "neutral", "mixed"]
+PassageKind = Literal["text", "footnote"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One text of the corpus and what is known about it (from corpus/sources.toml)."""
+
+    id: str
+    title: str
+    author: str
+    year: str
+    publisher: str
+    url: str
+    form: str
+    viewpoint: str
+    stance: Stance
+    description: str
+    file: str
+    format: str
+    provenance: str = ""
+    unconfirmed: tuple[str, ...] = ()
+    running_headers: tuple[str, ...] = ()
+
+    @property
+    def short_citation(self) -> str:
+        """'J. R. Campbell (1939)', with the year only where it is known."""
+        year = "" if self.year == "unknown" else f" ({self.year})"
+        return f"{self.author}{year}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph-sized piece of a source, with where it came from.
+
+    `span` is the character range in the original file; `offsets` maps positions in
+    `text` back to the file: pairs (text_pos, file_pos) where each run of text from
+    text_pos on is a verbatim copy of the file from file_pos on, until the next pair.
+    `sentences` are (start, end) ranges in `text`.
+    """
+
+    id: str
+    source_id: str
+    text: str
+    chapter: str
+    section: str
+    pages: tuple[int, ...]
+    span: tuple[int, int]
+    offsets: tuple[tuple[int, int], ...]
+    sentences: tuple[tuple[int, int], ...]
+    kind: PassageKind = "text"
+
+    @property
+    def page_label(self) -> str:
+        """'p. 34', 'pp. 34-35', or '' for sources without pages."""
+        if not self.pages:
+            return ""
+        if len(self.pages) == 1:
+            return f"p. {self.pages[0]}"
+        return f"pp. {self.pages[0]}-{self.pages[-1]}"
+
+    def file_position(self, text_pos: int) -> int:
+        """The position in the source file of the character at `text_pos` of `text`."""
+        best = self.offsets[0]
+        for pair in self.offsets:
+            if pair[0] > text_pos:
+                break
+            best = pair
+        return best[1] + (text_pos - best[0])
+
+    def file_span(self, start: int, end: int) -> tuple[int, int]:
+        """The file range holding text[start:end] (end exclusive)."""
+        return self.file_position(start), self.file_position(end - 1) + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["pages"] = list(self.pages)
+        data["span"] = list(self.span)
+        data["offsets"] = [list(p) for p in self.offsets]
+        data["sentences"] = [list(s) for s in self.sentences]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        return cls(
+            id=data["id"],
+            source_id=data["source_id"],
+            text=data["text"],
+            chapter=data["chapter"],
+            section=data["section"],
+            pages=tuple(data["pages"]),
+            span=(data["span"][0], data["span"][1]),
+            offsets=tuple((a, b) for a, b in data["offsets"]),
+            sentences=tuple((a, b) for a, b in data["sentences"]),
+            kind=data.get("kind", "text"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved passage and why it ranked where it did."""
+
+    passage: Passage
+    score: float
+    dense: float
+    lexical: float
+    rank: int
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.passage
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "dense": round(self.dense, 6),
+            "lexical": round(self.lexical, 6),
+            "passage": {
+                "id": p.id,
+                "source_id": p.source_id,
+                "kind": p.kind,
+                "chapter": p.chapter,
+                "section": p.section,
+                "pages": list(p.pages),
+                "span": list(p.span),
+                "text": p.text,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """A verbatim quote from one passage, attributed to its source and speaker."""
+
+    n: int
+    source_id: str
+    passage_id: str
+    quote: str
+    span: tuple[int, int]
+    chapter: str
+    section: str
+    pages: tuple[int, ...]
+    speaker: str | None = None
+    speaker_citation: str | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCoverage:
+    """Whether one source addresses the question, and with which excerpts."""
+
+    source_id: str
+    addresses: bool
+    best_score: float
+    excerpts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What `Assistant.ask` returns; `to_dict` gives the versioned JSON form."""
+
+    question: str
+    standalone_question: str
+    covered: bool
+    lead: str
+    excerpts: tuple[Excerpt, ...]
+    coverage: tuple[SourceCoverage, ...]
+    closest: tuple[Excerpt, ...] = ()
+    markdown: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notice: str = ""
