@@ -1,7 +1,10 @@
 """The one text normalisation used for matching quotes, everywhere.
 
 It follows ../shared/eval/README.md: Unicode NFKC, curly quotes to straight, en/em
-dashes to '-', whitespace runs to one space, lower case. It does not remove page
+dashes to '-', whitespace runs to one space, lower case. One deliberate addition: a hyphen between two letters is ignored ("new-born" matches
+"newborn"), because a hyphen at a printed line break is ambiguous: ingestion keeps the
+compound spelling attested elsewhere in the text, while the README joins every break.
+It does not remove page
 headers or join hyphenated line breaks: that is ingestion's job (rag.ingest), which
 knows each source's layout; `normalise_source` applies both for a raw file.
 """
@@ -22,6 +25,7 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])")
 WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
@@ -29,7 +33,7 @@ WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 def normalise(text: str) -> str:
     """Matching form of `text`: NFKC, straight quotes, '-' dashes, one space, lower case."""
     text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
-    return _SPACE.sub(" ", text).strip().lower()
+    return _SPACE.sub(" ", _WORD_HYPHEN.sub("", text)).strip().lower()
 
 
 def join_line_hyphens(text: str) -> str:

@@ -178,8 +178,25 @@ def drafts_from_blocks(blocks: list[Block], hyphenation: Hyphenation) -> list[Dr
     return drafts
 
 
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to"}
+
+
 def heading_text(block: Block) -> str:
-    return re.sub(r"\s+", " ", block.text).strip()
+    """A heading as readers cite it: 'CHAPTER IV THE TROTSKYISTS …' -> 'Chapter IV: The Trotskyists …'."""
+    text = re.sub(r"\s+", " ", block.text).strip()
+    text = re.sub(r"(?<=[A-Za-z])- (?=[A-Za-z])", " ", text)  # OCR: "OF- SOCIALIST"
+    if text.upper() != text:
+        return text
+    label = re.match(r"CHAPTER [IVXL]+ ", text)
+    title = " ".join(_title_word(w, i) for i, w in enumerate(text[label.end() if label else 0 :].split()))
+    return f"Chapter {label.group(0).split()[1]}: {title}" if label else title
+
+
+def _title_word(word: str, position: int) -> str:
+    if re.fullmatch(r"[IVXL]+", word) or "." in word.rstrip(".:"):
+        return word  # roman numerals, abbreviations such as U.S.S.R.
+    lower = word.lower()
+    return lower if position and lower in _SMALL_WORDS else lower.capitalize()
 
 
 def size_drafts(drafts: list[Draft], splitter: SentenceSplitter) -> list[Draft]:

@@ -1,0 +1,83 @@
+"""The one pipeline: load the index and model once, then search and ask.
+
+The CLI, the app, the evaluation and the tests all go through `Assistant`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from .embed import Embedder
+from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
+from .index import Index, build_index, load_index
+from .retrieve import Retriever
+from .schema import Hit, Source
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_DIR / "corpus"
+DEFAULT_INDEX = PROJECT_DIR / "index"
+OnStale = Literal["raise", "rebuild"]
+
+
+class Assistant:
+    """Answers questions from the corpus; build with `Assistant.load()`."""
+
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.sources: dict[str, Source] = {s.id: s for s in index.sources}
+        self._retriever = Retriever(index, embedder, settings)
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: Path = DEFAULT_INDEX,
+        corpus_dir: Path = DEFAULT_CORPUS,
+        settings: Settings | None = None,
+        on_stale: OnStale = "raise",
+        embedder: Embedder | None = None,
+    ) -> Assistant:
+        """Load the index; with on_stale="rebuild", a missing, stale or corrupt one is rebuilt."""
+        embedder = embedder or Embedder.load()
+        try:
+            index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
+        except (IndexMissingError, IndexStaleError, IndexCorruptError) as exc:
+            if on_stale != "rebuild":
+                raise
+            logger.warning("%s; rebuilding the index", exc)
+            build_index(Path(corpus_dir), Path(index_dir), embedder)
+            index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
+        return cls(index, embedder, settings or Settings())
+
+    def search(self, question: str, k: int = 10, sources: Sequence[str] | None = None) -> list[Hit]:
+        """The k passages that best answer the question, every relevant source represented."""
+        question = self._check_question(question)
+        if k < 1:
+            raise QuestionError(f"k must be at least 1 (got {k})")
+        return self._retriever.search(question, k, self._check_sources(sources))
+
+    def _check_question(self, question: str) -> str:
+        cleaned = " ".join(question.replace("\x00", " ").split())
+        if not cleaned:
+            raise QuestionError("the question is empty; type a question about Trotsky or Trotskyism")
+        limit = self.settings.max_question_chars
+        if len(cleaned) > limit:
+            raise QuestionError(f"the question is {len(cleaned):,} characters long; keep it under {limit:,}")
+        return cleaned
+
+    def _check_sources(self, sources: Sequence[str] | None) -> list[str] | None:
+        if sources is None:
+            return None
+        unknown = [s for s in sources if s not in self.sources]
+        if unknown:
+            raise QuestionError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(self.sources)}")
+        if not sources:
+            raise QuestionError("no source selected; choose at least one source to search")
+        return list(sources)

@@ -1,0 +1,108 @@
+"""`rag build | search | ask | passages | eval`: the only place that reads argv, prints and exits."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .assistant import DEFAULT_CORPUS, DEFAULT_INDEX, Assistant
+from .errors import RagError
+
+logger = logging.getLogger("rag")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `rag` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # the model ships in a pip package: nothing may reach for the network
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        return args.handler(args)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Viewpoints: quoted, attributed answers from the corpus.")
+    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: %(default)s)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder (default: %(default)s)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", help="ingest the corpus and (re)build the index")
+    build.set_defaults(handler=_build)
+
+    search = sub.add_parser("search", help="print the passages that best answer a question")
+    search.add_argument("question")
+    search.add_argument("-k", type=int, default=10, help="number of passages (default: %(default)s)")
+    search.add_argument("--source", action="append", dest="sources", metavar="ID", help="search only this source (repeatable)")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.set_defaults(handler=_search)
+
+    passages = sub.add_parser("passages", help="show the ingested passages of a source")
+    passages.add_argument("--source", required=True, metavar="ID")
+    passages.add_argument("--page", type=int, help="only passages on this page")
+    passages.add_argument("--json", action="store_true", help="print JSON lines")
+    passages.set_defaults(handler=_passages)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .embed import Embedder
+    from .index import build_index
+
+    manifest = build_index(args.corpus, args.index, Embedder.load(), progress=sys.stderr.isatty())
+    print(f"built {manifest['passages']} passages into {args.index} in {manifest['build_seconds']} s")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    hits = Assistant.load(args.index, args.corpus).search(args.question, k=args.k, sources=args.sources)
+    if args.json:
+        print(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
+        return 0
+    for hit in hits:
+        p = hit.passage
+        where = ", ".join(x for x in (p.chapter, p.section, p.page_label) if x)
+        print(f"{hit.rank:>2}. [{p.id}] {hit.score:.4f}  {where}")
+        print(f"    {_shorten(p.text, 300)}")
+    return 0
+
+
+def _passages(args: argparse.Namespace) -> int:
+    from .index import build_passages
+
+    sources, passages = build_passages(args.corpus)
+    if args.source not in {s.id for s in sources}:
+        raise RagError(f"unknown source {args.source!r}; choose from {', '.join(s.id for s in sources)}")
+    shown = [p for p in passages if p.source_id == args.source and (args.page is None or args.page in p.pages)]
+    for p in shown:
+        if args.json:
+            print(json.dumps(p.to_dict(), ensure_ascii=False))
+            continue
+        where = " | ".join(x for x in (p.chapter, p.section, p.page_label, f"chars {p.span[0]}-{p.span[1]}") if x)
+        print(f"[{p.id}] {p.kind} | {where}\n{p.text}\n")
+    if not shown:
+        print("no passages match", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Shared fixtures: the real corpus, the real packaged model, one index built per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX, Assistant  # noqa: E402
+from rag.corpus import load_sources, read_text  # noqa: E402
+from rag.embed import Embedder  # noqa: E402
+from rag.index import build_index, build_passages  # noqa: E402
+
+GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return DEFAULT_CORPUS
+
+
+@pytest.fixture(scope="session")
+def sources(corpus_dir):
+    return load_sources(corpus_dir)
+
+
+@pytest.fixture(scope="session")
+def raw_texts(corpus_dir, sources) -> dict[str, str]:
+    return {s.id: read_text(corpus_dir, s) for s in sources}
+
+
+@pytest.fixture(scope="session")
+def passages(corpus_dir):
+    return build_passages(corpus_dir)[1]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder.load()
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory, corpus_dir, embedder) -> Path:
+    """An index built from the real corpus into a temp folder (never into the repo)."""
+    index_dir = tmp_path_factory.mktemp("index")
+    build_index(corpus_dir, index_dir, embedder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def assistant(embedder) -> Assistant:
+    """The assistant over the committed index (test_index checks it is not stale)."""
+    return Assistant.load(DEFAULT_INDEX, DEFAULT_CORPUS, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def gold_path() -> Path:
+    if not GOLD.is_file():
+        pytest.skip(f"gold file {GOLD} not present")
+    return GOLD
