@@ -14,7 +14,8 @@ from .schema import Source, Stance
 METADATA_FILE = "sources.toml"
 FORMATS = ("scan", "pdf", "web")
 _REQUIRED = ("id", "file", "format", "title", "author", "year", "form", "viewpoint", "stance", "description")
-_TEXT_FIELDS = {f.name for f in fields(Source)} - {"unconfirmed", "running_headers"}
+_LIST_FIELDS = ("unconfirmed", "running_headers", "aliases")
+_TEXT_FIELDS = {f.name for f in fields(Source)} - set(_LIST_FIELDS)
 
 
 def load_sources(corpus_dir: Path) -> list[Source]:
@@ -59,7 +60,7 @@ def _parse_entry(path: Path, index: int, entry: Any) -> Source:
     if entry["stance"] not in get_args(Stance):
         raise CorpusError(f"{where}, field 'stance': {entry['stance']!r} is not one of {', '.join(get_args(Stance))}")
     lists = {}
-    for name in ("unconfirmed", "running_headers"):
+    for name in _LIST_FIELDS:
         value = entry.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise CorpusError(f"{where}, field {name!r}: must be a list of strings")

@@ -5,6 +5,11 @@ Files in the index folder (plain files, like bm25s does it):
                    settings, and a SHA-256 of every other file
   passages.jsonl   one Passage per line, in vector order
   dense.faiss      the FAISS index of passage vectors
+  sentences.npy    one vector per sentence (float16), in passage then sentence order
+Only sentences are embedded: a passage's vector is the normalised mean of its sentence
+vectors. That measured better on the dev set than embedding whole passages (which the
+model truncates at 256 tokens) and gives the sentence vectors that re-scoring and quote
+selection need, for the cost of one embedding pass.
 The BM25 index is rebuilt at load from passages.jsonl (well under a second here).
 Writes are atomic: each file is written aside and renamed, the manifest last, so an
 interrupted build leaves either the old index or one whose checksums fail.
@@ -12,6 +17,7 @@ interrupted build leaves either the old index or one whose checksums fail.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -37,7 +43,8 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DENSE = "dense.faiss"
-DATA_FILES = (PASSAGES, DENSE)
+SENTENCES = "sentences.npy"
+DATA_FILES = (PASSAGES, DENSE, SENTENCES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,8 @@ class Index:
     sources: tuple[Source, ...]
     passages: tuple[Passage, ...]
     vectors: Any  # faiss.Index
+    sentence_vectors: np.ndarray  # (n_sentences, dim) float16
+    sentence_owner: np.ndarray  # passage row of each sentence vector
     manifest: dict[str, Any]
 
 
@@ -65,10 +74,12 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress:
     started = time.perf_counter()
     sources, passages = build_passages(corpus_dir)
     logger.info("ingested %d passages from %d sources", len(passages), len(sources))
-    vectors = embedder.embed([p.text for p in passages], progress=progress)
-    faiss_index = build_vector_index(vectors)
+    sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
+    sentence_vectors = embedder.embed(sentences, batch_size=64, progress=progress)
+    faiss_index = build_vector_index(mean_vectors(sentence_vectors, sentence_owners(passages), len(passages)))
     index_dir.mkdir(parents=True, exist_ok=True)
     _write_atomic(index_dir / PASSAGES, "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode())
+    _write_atomic(index_dir / SENTENCES, _npy_bytes(sentence_vectors.astype(np.float16)))
     save_vector_index(faiss_index, index_dir / DENSE)
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -77,6 +88,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress:
         "dimension": embedder.dim,
         "corpus_hash": corpus_hash(corpus_dir, sources),
         "passages": len(passages),
+        "sentences": len(sentences),
         "index_type": type(faiss_index).__name__,
         "files": {name: file_sha256(index_dir / name) for name in DATA_FILES},
         "build_seconds": round(time.perf_counter() - started, 2),
@@ -122,11 +134,17 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
     manifest = check_index(index_dir, corpus_dir, embedder_name, embedder_sha256)
     passages = tuple(_read_passages(index_dir / PASSAGES))
     vectors = load_vector_index(index_dir / DENSE)
-    if vectors.ntotal != len(passages) or vectors.d != manifest["dimension"]:
+    owners = sentence_owners(passages)
+    try:
+        sentence_vectors = np.load(index_dir / SENTENCES, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"{index_dir / SENTENCES} cannot be read; rebuild with: rag build") from exc
+    dim = manifest["dimension"]
+    if vectors.ntotal != len(passages) or vectors.d != dim or sentence_vectors.shape != (len(owners), dim):
         raise IndexCorruptError(
-            f"{index_dir}: {vectors.ntotal} vectors of dimension {vectors.d} for {len(passages)} passages; rebuild with: rag build"
+            f"{index_dir}: the vectors do not match the {len(passages)} passages and {len(owners)} sentences; rebuild with: rag build"
         )
-    return Index(tuple(load_sources(corpus_dir)), passages, vectors, manifest)
+    return Index(tuple(load_sources(corpus_dir)), passages, vectors, sentence_vectors, owners, manifest)
 
 
 def _read_passages(path: Path) -> list[Passage]:
@@ -141,6 +159,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename over."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an index is meant to be shared
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -149,6 +168,24 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sentence_owners(passages: tuple[Passage, ...] | list[Passage]) -> np.ndarray:
+    """For each sentence vector, the row of the passage it belongs to."""
+    return np.repeat(np.arange(len(passages)), [len(p.sentences) for p in passages])
+
+
+def mean_vectors(sentence_vectors: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
+    """Each passage's vector: the L2-normalised mean of its sentence vectors."""
+    sums = np.zeros((n, sentence_vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, owners, sentence_vectors.astype(np.float32))
+    return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def passage_vectors(index: Index) -> np.ndarray:

@@ -1,8 +1,10 @@
-"""Hybrid retrieval: dense (FAISS) + BM25 (bm25s), fused by reciprocal rank, balanced by source.
+"""Hybrid retrieval: dense (FAISS) + BM25 (bm25s) + best-sentence re-scoring, fused by
+reciprocal rank, then balanced by source.
 
 Balance matters because one source (the 1939 book) has ten times the passages of the
-others: a plain top-k lets it crowd out the short texts on questions they also answer.
-It does not rerank with a cross-encoder (none ships offline).
+others: a plain top k lets it crowd out the short texts on questions they also answer.
+A question that names a source ("according to the APL") is searched in that source; one
+that names a chapter favours it. No cross-encoder reranking: none ships offline.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import Stemmer
 
 from .embed import Embedder
 from .index import Index
+from .query import in_chapter, named_chapter, named_sources
 from .schema import Hit, Passage
 from .settings import Settings
 from .vectorindex import search_vectors
@@ -31,13 +34,14 @@ class LexicalIndex:
         tokens = bm25s.tokenize([p.text for p in passages], stopwords="en", stemmer=self._stemmer, show_progress=False)
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
+        self._n = len(passages)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when no term is known)."""
         tokens = bm25s.tokenize(query, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)[0]
         ids = self._bm25.get_tokens_ids(tokens)
         if not ids:
-            return np.zeros(self._bm25.scores["num_docs"], dtype=np.float32)
+            return np.zeros(self._n, dtype=np.float32)
         return self._bm25.get_scores_from_ids(ids)
 
 
@@ -53,57 +57,87 @@ class Retriever:
 
     def search(self, question: str, k: int = 10, sources: Sequence[str] | None = None) -> list[Hit]:
         """The top k passages for the question, from the given sources (all when None)."""
-        allowed = self._allowed(sources)
-        dense = self._dense_scores(question)
+        return self.search_vector(question, self.embed_question(question), k, sources)
+
+    def search_vector(self, question: str, query: np.ndarray, k: int, sources: Sequence[str] | None) -> list[Hit]:
+        """As `search`, with the question's vector already computed."""
+        allowed = self._allowed(question, sources)
+        dense = self._dense_scores(query)
+        best_sentence = self.sentence_scores(query).max_by_passage
         lexical = self._lexical.scores(question)
-        fused = self._fuse(dense, lexical, allowed)
-        order = self._balanced_order(fused, allowed, k)
+        fused = self._fuse((dense, lexical, best_sentence), allowed)
+        fused *= self._chapter_factor(question)
+        order = self._balanced_order(fused, k)
         return [
-            Hit(self._index.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]), rank)
+            Hit(self._index.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]), float(best_sentence[i]), rank)
             for rank, i in enumerate(order, start=1)
         ]
 
-    def _allowed(self, sources: Sequence[str] | None) -> np.ndarray:
-        if sources is None:
-            return np.ones(len(self._source_ids), dtype=bool)
-        return np.isin(self._source_ids, list(sources))
+    def embed_question(self, question: str) -> np.ndarray:
+        return self._embedder.embed([question])[0]
 
-    def _dense_scores(self, question: str) -> np.ndarray:
+    def sentence_scores(self, query: np.ndarray) -> SentenceScores:
+        """Cosine of the question with every stored sentence vector (a dot product)."""
+        scores = self._index.sentence_vectors.astype(np.float32) @ query
+        return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
+
+    def _allowed(self, question: str, sources: Sequence[str] | None) -> np.ndarray:
+        """The sources asked for; within them, the ones the question names, if any."""
+        pool = list(sources) if sources is not None else [s.id for s in self._index.sources]
+        named = [s for s in named_sources(question, self._index.sources) if s in pool]
+        return np.isin(self._source_ids, named or pool)
+
+    def _dense_scores(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity for the pool of nearest passages; -1 for the rest."""
-        query = self._embedder.embed([question])
         n = len(self._source_ids)
-        scores, ids = search_vectors(self._index.vectors, query, min(self._settings.pool, n))
+        scores, ids = search_vectors(self._index.vectors, query[None, :], min(self._settings.pool * 3, n))
         dense = np.full(n, -1.0, dtype=np.float32)
         valid = ids[0] >= 0
         dense[ids[0][valid]] = scores[0][valid]
         return dense
 
-    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    def _fuse(self, rankings: tuple[np.ndarray, ...], allowed: np.ndarray) -> np.ndarray:
         """Weighted reciprocal rank fusion over the allowed passages (others get -inf)."""
         s = self._settings
-        fused = np.zeros(len(dense), dtype=np.float64)
-        for scores, weight, floor in ((dense, s.dense_weight, -1.0), (lexical, s.lexical_weight, 0.0)):
-            candidates = np.flatnonzero(allowed & (scores > floor))
+        weights = (s.dense_weight, s.lexical_weight, s.sentence_weight)
+        fused = np.zeros(len(allowed), dtype=np.float64)
+        candidates = np.flatnonzero(allowed)
+        for scores, weight in zip(rankings, weights):
             ranked = candidates[np.argsort(-scores[candidates], kind="stable")][: s.pool]
+            ranked = ranked[scores[ranked] > 0]
             fused[ranked] += weight / (s.rrf_k + np.arange(1, len(ranked) + 1))
         fused[~allowed] = -np.inf
         return fused
 
-    def _balanced_order(self, fused: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
-        """Top k by fused score, after reserving slots for each source that is relevant."""
-        s = self._settings
-        ranked = [int(i) for i in np.argsort(-fused, kind="stable") if allowed[i] and fused[i] > 0]
-        if not ranked:
-            return []
-        top = fused[ranked[0]]
+    def _chapter_factor(self, question: str) -> np.ndarray:
+        chapter = named_chapter(question)
+        if chapter is None:
+            return np.ones(len(self._source_ids))
+        return np.array([self._settings.chapter_boost if in_chapter(p, chapter) else 1.0 for p in self._index.passages])
+
+    def _balanced_order(self, fused: np.ndarray, k: int) -> list[int]:
+        """Top k by fused score, after reserving the best few of every source searched."""
+        ranked = [int(i) for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
         reserved: list[int] = []
         for source in dict.fromkeys(self._source_ids[ranked]):
-            own = [i for i in ranked if self._source_ids[i] == source]
-            if fused[own[0]] >= s.balance_floor * top:
-                reserved.extend(own[: s.balance_slots])
+            reserved.extend([i for i in ranked if self._source_ids[i] == source][: self._settings.balance_slots])
         chosen = set(reserved[:k])
         for i in ranked:
             if len(chosen) >= k:
                 break
             chosen.add(i)
         return sorted(chosen, key=lambda i: -fused[i])
+
+
+class SentenceScores:
+    """Question-to-sentence similarities, with the best one per passage."""
+
+    def __init__(self, scores: np.ndarray, owners: np.ndarray, n_passages: int) -> None:
+        self.scores = scores
+        self.max_by_passage = np.full(n_passages, -1.0, dtype=np.float32)
+        np.maximum.at(self.max_by_passage, owners, scores)
+        self._starts = np.concatenate(([0], np.cumsum(np.bincount(owners, minlength=n_passages))))
+
+    def of_passage(self, row: int) -> np.ndarray:
+        """Similarities of one passage's sentences, in order."""
+        return self.scores[self._starts[row] : self._starts[row + 1]]

@@ -28,6 +28,7 @@ class Source:
     provenance: str = ""
     unconfirmed: tuple[str, ...] = ()
     running_headers: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     @property
     def short_citation(self) -> str:
@@ -111,9 +112,10 @@ class Hit:
     """A retrieved passage and why it ranked where it did."""
 
     passage: Passage
-    score: float
-    dense: float
-    lexical: float
+    score: float  # fused (reciprocal rank) score
+    dense: float  # cosine of question and passage vector
+    lexical: float  # BM25
+    sentence: float  # cosine of question and the passage's best sentence
     rank: int
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,6 +125,7 @@ class Hit:
             "score": round(self.score, 6),
             "dense": round(self.dense, 6),
             "lexical": round(self.lexical, 6),
+            "sentence": round(self.sentence, 6),
             "passage": {
                 "id": p.id,
                 "source_id": p.source_id,

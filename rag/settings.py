@@ -9,13 +9,14 @@ from dataclasses import dataclass
 class Settings:
     """Retrieval and answer settings. Defaults were measured on the dev set (docs/evaluation.md)."""
 
-    # retrieval
-    pool: int = 100  # candidates taken from each retriever before fusion
+    # retrieval (each value measured on the dev set: benchmarks/retrieval.py)
+    pool: int = 100  # candidates taken from each ranking before fusion
     rrf_k: int = 60  # reciprocal rank fusion constant
-    dense_weight: float = 1.0  # weight of the dense ranking in the fusion
-    lexical_weight: float = 1.0  # weight of the BM25 ranking in the fusion
-    balance_floor: float = 0.85  # a source is "relevant" when its best fused score is this share of the top
-    balance_slots: int = 2  # passages guaranteed to each relevant source in the top k
+    dense_weight: float = 1.0  # passage vector (mean of its sentences) vs question
+    lexical_weight: float = 1.0  # BM25
+    sentence_weight: float = 0.5  # best single sentence of the passage vs question
+    chapter_boost: float = 1.5  # factor for passages in a chapter the question names
+    balance_slots: int = 3  # top passages guaranteed to each source in the top k
     # answers
     max_question_chars: int = 2000
     max_excerpts_per_source: int = 3

@@ -1,0 +1,53 @@
+"""What a question says about where to look: sources and chapters it names.
+
+A question such as "What does the APL say…" or "…according to Chapter V?" names where
+its answer is; searching everywhere would let other sources crowd it out. This module
+only reads the question: it does not rewrite it (see rag.followup for that).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .schema import Passage, Source
+
+_CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introduction|conclusion)\b)", re.IGNORECASE)
+_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI", "7": "VII", "8": "VIII", "9": "IX", "10": "X"}
+
+
+def source_names(source: Source) -> list[str]:
+    """Every name a question may use for the source: aliases, author, title, 'the <form>'."""
+    names = [*source.aliases, source.title, f"the {source.form}"]
+    if source.author not in ("", "unknown"):
+        names.append(source.author)
+    return [n for n in names if n]
+
+
+def named_sources(question: str, sources: Sequence[Source]) -> list[str]:
+    """Ids of the sources the question names, in corpus order (empty: it names none)."""
+    named = []
+    for source in sources:
+        for name in source_names(source):
+            pattern = r"(?<![\w-])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?:'s|’s)?(?![\w-])"
+            if re.search(pattern, question, flags=re.IGNORECASE if not name.isupper() else 0):
+                named.append(source.id)
+                break
+    return named
+
+
+def named_chapter(question: str) -> str | None:
+    """The chapter label a question names ('Chapter V', 'Foreword'), if any."""
+    match = _CHAPTER.search(question)
+    if not match:
+        return None
+    if match.group(2):
+        return match.group(2).capitalize()
+    number = match.group(1).upper()
+    return f"Chapter {_ROMAN.get(number, number)}"
+
+
+def in_chapter(passage: Passage, chapter: str) -> bool:
+    """Whether the passage sits in the named chapter or section."""
+    label = chapter.lower()
+    return any(h.lower() == label or h.lower().startswith(label + ":") for h in (passage.chapter, passage.section))
