@@ -10,12 +10,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from .answer import Composer
+from .corpus import read_text
 from .embed import Embedder
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
 from .index import Index, build_index, load_index
 from .retrieve import Retriever
-from .schema import Hit, Source
+from .quotes import learn_work_authors
+from .schema import Answer, Hit, Source
 from .settings import Settings
+from .verbatim import VerbatimGate
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +32,16 @@ OnStale = Literal["raise", "rebuild"]
 class Assistant:
     """Answers questions from the corpus; build with `Assistant.load()`."""
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings, corpus_dir: Path = DEFAULT_CORPUS) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
         self.sources: dict[str, Source] = {s.id: s for s in index.sources}
         self._retriever = Retriever(index, embedder, settings)
+        raw_texts = {sid: read_text(corpus_dir, source) for sid, source in self.sources.items()}
+        self.gate = VerbatimGate(self.sources, raw_texts)
+        work_authors = learn_work_authors(p.text for p in index.passages)
+        self._composer = Composer(self._retriever, self.sources, index.passages, self.gate, work_authors, settings)
 
     @classmethod
     def load(
@@ -54,7 +62,7 @@ class Assistant:
             logger.warning("%s; rebuilding the index", exc)
             build_index(Path(corpus_dir), Path(index_dir), embedder)
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
-        return cls(index, embedder, settings or Settings())
+        return cls(index, embedder, settings or Settings(), Path(corpus_dir))
 
     def search(self, question: str, k: int = 10, sources: Sequence[str] | None = None) -> list[Hit]:
         """The k passages that best answer the question, every relevant source represented."""
@@ -62,6 +70,15 @@ class Assistant:
         if k < 1:
             raise QuestionError(f"k must be at least 1 (got {k})")
         return self._retriever.search(question, k, self._check_sources(sources))
+
+    def ask(self, question: str, history: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> Answer:
+        """Quoted, attributed excerpts that answer the question, grouped by source.
+
+        `history` holds the earlier questions of the conversation, oldest first; a
+        follow-up is rewritten into a standalone question before searching.
+        """
+        question = self._check_question(question)
+        return self._composer.ask(question, list(history or []), self._check_sources(sources))
 
     def _check_question(self, question: str) -> str:
         cleaned = " ".join(question.replace("\x00", " ").split())

@@ -20,6 +20,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `rag` command; returns the exit status."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on its own logger
+    if not args.verbose:
+        _hide_library_progress_bars()
     # the model ships in a pip package: nothing may reach for the network
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -31,6 +34,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _hide_library_progress_bars() -> None:
+    """transformers shows a 'Loading weights' bar at every model load: noise for one question."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--source", action="append", dest="sources", metavar="ID", help="search only this source (repeatable)")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.set_defaults(handler=_search)
+
+    ask = sub.add_parser("ask", help="answer a question with quoted, attributed excerpts")
+    ask.add_argument("question")
+    ask.add_argument("--source", action="append", dest="sources", metavar="ID", help="search only this source (repeatable)")
+    ask.add_argument("--history", action="append", metavar="QUESTION", help="an earlier question of the conversation (repeatable, oldest first)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON (docs/answer.schema.json)")
+    ask.set_defaults(handler=_ask)
 
     passages = sub.add_parser("passages", help="show the ingested passages of a source")
     passages.add_argument("--source", required=True, metavar="ID")
@@ -77,6 +94,15 @@ def _search(args: argparse.Namespace) -> int:
         where = ", ".join(x for x in (p.chapter, p.section, p.page_label) if x)
         print(f"{hit.rank:>2}. [{p.id}] {hit.score:.4f}  {where}")
         print(f"    {_shorten(p.text, 300)}")
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    answer = Assistant.load(args.index, args.corpus).ask(args.question, history=args.history, sources=args.sources)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.markdown)
     return 0
 
 

@@ -47,13 +47,13 @@ _SPEECH = (
     r"warn(?:s|ed)?|note[sd]?|claim(?:s|ed)?|complain(?:s|ed)?|cr(?:y|ies|ied)|shout(?:s|ed)?|"
     r"scream(?:s|ed)?|describe[sd]?|report(?:s|ed)?|publish(?:es|ed)|assert(?:s|ed)?|den(?:y|ies|ied)|"
     r"stress(?:es|ed)|urge[sd]?|recall(?:s|ed)?|spoke|speaks?|thought|puts? it|retort(?:s|ed)?|"
-    r"protest(?:s|ed)?|predict(?:s|ed)?|sums? up|summed up|characteri[sz]e[sd]?|emphasi[sz]e[sd]?|repeated)"
+    r"protest(?:s|ed)?|predict(?:s|ed)?|sums? up|summed up|characteri[sz]e[sd]?|emphasi[sz]e[sd]?|repeated|"
+    r"thunder(?:s|ed)?|sneer(?:s|ed)?|jeer(?:s|ed)?|boast(?:s|ed)?|affirm(?:s|ed)?|maintain(?:s|ed)?)"
 )
-_CUE_NOUN = (
+_CUE_NOUN = (  # things that hold someone's words
     r"(?:words|articles?|letter|book|pamphlet|speech|statement|comments?|reply|answer|testimony|evidence|"
-    r"report|editorial|declaration|message|remarks?|description|account|resolution|memorandum|telegram|"
-    r"essay|diary|writings|confession|deposition|interview|sketch|verdict|conclusion|manifesto|appeal|"
-    r"summary|formula|judgment|explanation|argument)"
+    r"report|editorial|declaration|message|remarks?|description|resolution|memorandum|telegram|essay|diary|"
+    r"writings|confession|deposition|interview|sketch|manifesto)"
 )
 _GLUE = (  # between a subject and its verb: 'Lenin had also said', 'Stalin himself had written'
     r"(?:(?:had|has|have|also|then|once|later|himself|herself|again|further|even|still|did|does|could|"
@@ -62,7 +62,7 @@ _GLUE = (  # between a subject and its verb: 'Lenin had also said', 'Stalin hims
 _WHO = re.compile(rf",?\s+who\s+{_GLUE}{_SPEECH}\b")
 _SUBJECT_VERB = re.compile(rf"(?:,[^,;:.\u2022]{{1,90}},|,)?\s*{_GLUE}{_SPEECH}\b")
 _INVERTED = re.compile(
-    rf"(?:(?:^|[,;:—–-])\s*{_SPEECH}|\baccording to|\b{_CUE_NOUN} (?:of|by))\s+(?:the |Mr\s+|Mrs\s+|Dr\s+)?$"
+    rf"(?:(?:^|[,;:—–\u2022-])\s*{_SPEECH}|\baccording to|\b{_CUE_NOUN} (?:of|by))\s+(?:the |Mr\s+|Mrs\s+|Dr\s+)?$"
 )
 _BY = re.compile(rf"\b(?:{_SPEECH}|put|expressed|given)\s+by\s+(?:the\s+)?(?:[\w.-]+\s+){{0,4}}?$")
 _POSSESSIVE_CUE = re.compile(rf"\s*(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN}\b")
@@ -76,12 +76,14 @@ _GOVERNED = re.compile(  # a name right after one of these is an object, not who
     re.IGNORECASE,
 )
 _ENDS_INTRO = re.compile(r"(?::|\bthe following|\bas follows|\bthus(?:ly)?|\bin these words)[\s,–—-]*$")
-_LABEL = re.compile(r"\s*(?:\([^()]{1,60}\))?\s*:\s*")  # 'Vyshinsky (State Prosecutor): “'
+_LABEL = re.compile(  # a transcript line: 'Vyshinsky (State Prosecutor): “'
+    rf"(?:^|[:\n\u2022]\s*)({_TOKEN}(?: {_TOKEN})*)\s*(?:\([^()]{{1,60}}\))?\s*:\s*$"
+)
 _NOT_NAME = r"[^,.;:“”\"()\u2022\n]"
 _AFTER = re.compile(  # right after a closing mark: ', explained Radek,'  'Trotsky said.'  ', he said,'
-    rf"[ \t]*[,.!?—–-]?\s*(?:{_SPEECH}\s+(?P<who>{_NOT_NAME}{{1,60}}?)|(?P<who2>{_NOT_NAME}{{1,40}}?)\s+"
-    rf"{_GLUE}{_SPEECH}|according to (?P<who3>{_NOT_NAME}{{1,40}}?))"
-    rf"(?:\s+(?:in|on|at|to|with)\s+{_NOT_NAME}{{1,40}})?\s*(?:[,.;:(]|$)"
+    rf"[ \t]*[,.!?—–-]?\s*(?:{_SPEECH}\s+(?P<who>{_NOT_NAME}{{1,60}}?)(?:,\s*(?P<appos>{_TOKEN}(?: {_TOKEN})*)"
+    rf"(?=\s*[,.;:]))?|(?P<who2>{_NOT_NAME}{{1,40}}?)\s+{_GLUE}{_SPEECH}|according to (?P<who3>{_NOT_NAME}{{1,40}}?))"
+    rf"(?:\s+[a-z]+ly)?(?:\s+(?:in|on|at|to|with)\s+{_NOT_NAME}{{1,80}})?\s*(?:[,.;:(]|$)"
 )
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bSt|\bpp|\bNo|\bcf)(?<!\bVol)(?<!\bp)[.!?][”’)]*\s+(?=[^a-z])|\n\n")
 _FUNCTION = set(  # capitalised words that split a run of names: 'But Lenin' is 'Lenin'
@@ -124,6 +126,7 @@ _RECORD = set(  # first words of references that many authors share
     "Selected Collected Works Trial Report Resolution Case Speech Letter Platform Article Address Programme "
     "Ibid".split()
 ) | _MONTHS
+_NOT_NAMES = _FUNCTION | _GENERIC | _MONTHS
 _GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|ites?|ians?|ans|ese|ish)$")
 _EPITHET = re.compile(r"(?:ism|ists?|ites?|ians?|an|ese|ish|et)$")  # 'American Trotskyist Burnham'
 _SENTENCE_VERB = re.compile(r"[A-Z][a-z]+(?:ing|ed|ly)")  # 'Describing Radek in 1918 Trotsky told'
@@ -160,15 +163,21 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
             continue  # a title quoted inside the previous quotation's citation
         citation, cite_end = _citation_after(text, after)
         speaker = _speaker_in_citation(citation) if citation else None
-        post = _attribution_after(masked, cite_end)
+        post, post_end = _attribution_after(masked, cite_end) or (None, cite_end)
+        if citation is None and masked[cite_end:post_end].rstrip().endswith("("):  # '” sneered Trotsky (p. 9)'
+            citation = _citation_after(text, text.rindex("(", cite_end, post_end))[0]
         if speaker is None and post is not None:
             speaker = _resolve_pronoun(masked, start, found) if post == "he" else post or None
         decided = speaker is not None or post is not None
-        if len(re.findall(r"\w+", text[start:end])) < MIN_WORDS and not decided and citation is None:
+        if not decided and found and _continues(masked, found[-1], start):  # '“…,” said Lenin, “…”'
+            speaker, decided = found[-1].speaker, found[-1].decided
+        starts = _lead_sentences(masked, found[-1].cite_end if found else 0, start - 1)
+        label = None if decided else _label(masked, starts[-1], start - 1)
+        if len(re.findall(r"\w+", text[start:end])) < MIN_WORDS and not (decided or citation or label):
             continue  # a scare quote: the author's own words, marked
         if not decided:
-            speaker = _speaker_in_lead(masked, found[-1].cite_end if found else 0, start - 1, found)
-        if speaker is None and citation:
+            speaker = label or _speaker_in_lead(masked, starts, start - 1, found)
+        if speaker is None and citation and post != "":  # unless an attribution named nobody
             speaker = _author_of(citation, masked, start, found, work_authors or {})
         found.append(_Found(start, end, cite_end, speaker, citation, decided or speaker is not None))
     return [_expand(Quotation(f.start, f.end, f.speaker, f.citation), masked) for f in _propagate(masked, found)]
@@ -216,7 +225,7 @@ def _quote_spans(text: str) -> list[tuple[int, int, int]]:
         elif start is None:
             if mark == "“" or (mark == '"' and not text[pos + 1: pos + 2].isspace()):
                 start = pos + 1
-        elif mark == "”" or (mark == '"' and not text[:pos].endswith("\n\n")):
+        elif mark == "”" or (mark == '"' and text[pos - 2: pos] != "\n\n"):
             spans.append((start, pos, pos + 1))
             start = None
         # else: an opening mark inside an open quotation reopens it for a new paragraph
@@ -285,7 +294,7 @@ def _author_of(citation: str, masked: str, pos: int, before: list[_Found], works
 def _is_name(run: str) -> bool:
     """True when a run of capitalised words has a word that is not a generic political term or a date."""
     return any(
-        t not in _GENERIC | _MONTHS | _FUNCTION and not _GENERIC_SUFFIX.search(t) and not t.endswith(".")
+        t not in _NOT_NAMES and not _GENERIC_SUFFIX.search(t) and not t.endswith(".")
         for t in run.split(" ")
         if t != "and"
     )
@@ -325,18 +334,20 @@ def _name(tokens: list[tuple[int, str]]) -> list[_Name]:
     return [_Name(text, start, end, possessive)] if _is_name(text) else []
 
 
-def _attribution_after(masked: str, pos: int) -> str | None:
-    """'Radek' for '”, explained Radek, “'; 'he' for '”, he said'; '' for '”, thought the bureaucrat'."""
+def _attribution_after(masked: str, pos: int) -> tuple[str, int] | None:
+    """('Radek', end) for ', explained Radek,'; 'he' for ', he said'; '' for ', cries this apostle of Trotsky'."""
     m = _AFTER.match(masked, pos)
     if not m or (m.group("who2") and m.group().rstrip()[-1] in ":;"):
         return None  # 'Trotsky said: “…' introduces the next quotation
     who = (m.group("who") or m.group("who2") or m.group("who3")).strip()
     if re.fullmatch(r"[Hh]e|[Ss]he", who):
-        return "he"
-    names = [n.text for n in _names(masked, m.start(), m.end()) if n.text in who]
-    if names:
-        return names[0]
-    return "" if re.match(r"(?:the|a|an|one)\b", who) else None  # 'Trotsky wrote a book' is no attribution
+        return "he", m.end()
+    for part in (who, m.group("appos") or ""):  # 'cried the French Socialist, Paul Lafargue,'
+        if re.fullmatch(rf"(?:the )?(?:Mr |Mrs |Dr )?\s*{_TOKEN}(?: {_TOKEN})*", part):  # 'the American Burnham'
+            names = [n.text for n in _names(masked, m.start(), m.end()) if part.endswith(n.text)]
+            if names:
+                return names[0], m.end()
+    return ("", m.end()) if m.group("who") else None  # a description names nobody; 'Trotsky wrote a book': none
 
 
 def _sentences(masked: str, lo: int, hi: int) -> list[int]:
@@ -345,25 +356,46 @@ def _sentences(masked: str, lo: int, hi: int) -> list[int]:
     return [lo] + [m.end() for m in ends if m.end() <= hi]
 
 
-def _speaker_in_lead(masked: str, lo: int, hi: int, before: list[_Found]) -> str | None:
-    """The speaker a lead-in names in the quotation's sentence or, failing that, the one before it."""
+def _lead_sentences(masked: str, lo: int, hi: int) -> list[int]:
+    """Starts of the sentences before a quotation opening at `hi`, the last one the quotation's own."""
     starts = _sentences(masked, max(lo, hi - 700), hi)
     if len(starts) > 1 and masked[starts[-1]:hi].strip() == "" and _ENDS_INTRO.search(masked, lo, starts[-1]):
         starts.pop()  # subtle: 'Lenin wrote:\n\n“' is one sentence, not two
-    clause = starts[-1]
-    names = _names(masked, clause, hi)
-    if names and _LABEL.fullmatch(masked, names[-1].end, hi):
-        return names[-1].text  # a transcript: 'Vyshinsky (State Prosecutor): “…”'
+    return starts
+
+
+def _label(masked: str, clause: int, hi: int) -> str | None:
+    """The speaker of a transcript line: 'Vyshinsky (State Prosecutor): “…”'."""
+    label = _LABEL.search(masked[clause:hi])
+    names = _names(masked, clause + label.start(1), clause + label.end(1)) if label else []
+    return names[-1].text if names else None
+
+
+def _continues(masked: str, previous: _Found, start: int) -> bool:
+    """True when only an attribution lies between two quotations: '“…,” thought the bureaucrat, “…”'."""
+    attribution = _attribution_after(masked, previous.cite_end)
+    return attribution is not None and masked[attribution[1]: start - 1].strip(" \n\u2022") == ""
+
+
+def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Found]) -> str | None:
+    """The speaker a lead-in names in the quotation's sentence or, failing that, the one before it."""
+    clause, lo = starts[-1], starts[0]
     cues = _cues(masked, clause, hi, before)
-    if not cues and _ENDS_INTRO.search(masked, clause, hi):
+    bare = not (_names(masked, clause, hi) or _speaks(masked, clause, hi))  # 'Even today it sends a shiver:'
+    if not cues and not bare and _ENDS_INTRO.search(masked, clause, hi):
         return _subject(masked, clause, hi, before)
-    if not cues and len(starts) > 1:
+    if not cues and bare and len(starts) > 1:  # then the sentence before may name the speaker
         cues = _cues(masked, starts[-2], clause, before)
-        if not cues and masked[clause:hi].strip() == "" and re.search(rf"\b{_CUE_NOUN}\b", masked[starts[-2]:clause]):
+        if not cues and re.search(rf"\b{_CUE_NOUN}\b", masked[starts[-2]:clause]):
             # 'Their attitude is outlined in a recent book of … Otto Bauer. “…'
             subjects = [n.text for n in _names(masked, starts[-2], clause) if not _GOVERNED.search(masked, lo, n.start)]
             return subjects[0] if len(_distinct(subjects)) == 1 else None
     return max(cues, key=lambda cue: cue[0])[1] if cues else None
+
+
+def _speaks(masked: str, lo: int, hi: int) -> bool:
+    """True when a speech verb or a pronoun lies in masked[lo:hi] ('The workers ask:' names its speakers)."""
+    return re.search(rf"\b(?:{_SPEECH}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\b", masked[lo:hi]) is not None
 
 
 def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int, str | None]]:
@@ -371,7 +403,9 @@ def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int
     cues: list[tuple[int, str | None]] = []
     for n in _names(masked, lo, hi):
         rest, head = masked[n.end: hi], masked[lo: n.start]
-        m = _WHO.match(rest) or _SUBJECT_VERB.match(rest) or (n.possessive and _POSSESSIVE_CUE.match(rest))
+        subject = not _GOVERNED.search(masked, lo, n.start)  # not 'the Defence of Leon Trotsky declares'
+        m = _WHO.match(rest) or (subject and _SUBJECT_VERB.match(rest))
+        m = m or (n.possessive and _POSSESSIVE_CUE.match(rest))  # 'Lenin’s comment on this was:'
         if m or _INVERTED.search(head) or _BY.search(head):
             cues.append((n.end + (m.end() if m else 0), n.text))
     for m in _PRONOUN_CUE.finditer(masked, lo, hi):
@@ -387,10 +421,11 @@ def _subject(masked: str, lo: int, hi: int, before: list[_Found]) -> str | None:
 
 
 def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
-    """The one person named in the two sentences before the one holding `pos`, or None."""
+    """The one person named in the two sentences before `pos` (or opening its own), or None."""
     starts = _sentences(masked, max(0, pos - 800), pos)
     lo, hi = starts[max(0, len(starts) - 3)], starts[-1]
     names = [n.text for n in _names(masked, lo, hi)] + [f.speaker for f in before if f.speaker and f.cite_end > lo]
+    names += [n.text for n in _names(masked, hi, pos) if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
     distinct = _distinct(names)
     return distinct[0] if len(distinct) == 1 else None
 
@@ -409,7 +444,7 @@ def _propagate(masked: str, found: list[_Found]) -> list[_Found]:
     result = list(found)
     for i in range(len(result) - 2, -1, -1):  # backwards: the citation closing a block names its speaker
         a, b = result[i], result[i + 1]
-        split = a.speaker == b.speaker and _AFTER.match(masked, a.cite_end)  # '“…,” said Lenin, “…” (…)'
+        split = a.speaker == b.speaker and _continues(masked, a, b.start)  # '“…,” said Lenin, “…” (…)'
         if b.speaker and b.citation and a.citation is None and (split or _touching(masked, a, b)):
             if a.speaker == b.speaker or not a.decided:
                 result[i] = replace(a, speaker=b.speaker, citation=b.citation)

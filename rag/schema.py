@@ -141,34 +141,71 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
-    """A verbatim quote from one passage, attributed to its source and speaker."""
+    """A verbatim quote from one passage, attributed to its source and, if nested, its speaker."""
 
     n: int
-    source_id: str
-    passage_id: str
+    source: Source
+    passage: Passage
     quote: str
-    span: tuple[int, int]
-    chapter: str
-    section: str
-    pages: tuple[int, ...]
+    quote_start: int  # position of the quote in passage.text
+    span: tuple[int, int]  # character range in the original source file
+    score: float
     speaker: str | None = None
     speaker_citation: str | None = None
-    score: float = 0.0
+
+    @property
+    def source_id(self) -> str:
+        return self.source.id
+
+    def to_dict(self) -> dict[str, Any]:
+        p, s = self.passage, self.source
+        return {
+            "n": self.n,
+            "source_id": s.id,
+            "title": s.title,
+            "author": s.author,
+            "year": s.year,
+            "viewpoint": s.viewpoint,
+            "stance": s.stance,
+            "chapter": p.chapter,
+            "section": p.section,
+            "pages": list(p.pages),
+            "passage_id": p.id,
+            "quote": self.quote,
+            "span": list(self.span),
+            "speaker": self.speaker,
+            "speaker_citation": self.speaker_citation,
+            "score": round(self.score, 6),
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class SourceCoverage:
     """Whether one source addresses the question, and with which excerpts."""
 
-    source_id: str
+    source: Source
+    searched: bool
     addresses: bool
     best_score: float
     excerpts: tuple[int, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source_id": self.source.id,
+            "viewpoint": self.source.viewpoint,
+            "searched": self.searched,
+            "addresses": self.addresses,
+            "best_score": round(self.best_score, 6),
+            "excerpts": list(self.excerpts),
+        }
+
+
+ANSWER_SCHEMA = "viewpoints.answer/1"
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What `Assistant.ask` returns; `to_dict` gives the versioned JSON form."""
+    """What `Assistant.ask` returns; `to_dict` gives the versioned JSON form (docs/answer.schema.json)."""
 
     question: str
     standalone_question: str
@@ -179,4 +216,17 @@ class Answer:
     closest: tuple[Excerpt, ...] = ()
     markdown: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
-    notice: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": ANSWER_SCHEMA,
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "covered": self.covered,
+            "lead": self.lead,
+            "markdown": self.markdown,
+            "excerpts": [e.to_dict() for e in self.excerpts],
+            "closest": [e.to_dict() for e in self.closest],
+            "sources": [c.to_dict() for c in self.coverage],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

@@ -18,6 +18,11 @@ class Settings:
     chapter_boost: float = 1.5  # factor for passages in a chapter the question names
     balance_slots: int = 3  # top passages guaranteed to each source in the top k
     # answers
+    answer_pool: int = 12  # passages retrieved to compose an answer
+    scope_min_sentence: float = 0.35  # below this best-sentence cosine, nothing answers
+    scope_max_unknown: float = 0.45  # rarity-weighted share of question words the corpus never uses
+    source_min_sentence: float = 0.45  # a source addresses the question from this best-sentence cosine…
+    source_max_gap: float = 0.25  # …when also within this of the best source
     max_question_chars: int = 2000
     max_excerpts_per_source: int = 3
     max_sentences_per_quote: int = 3

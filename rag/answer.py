@@ -1,0 +1,211 @@
+"""Compose an Answer from retrieved passages: verbatim sentence-level quotes, grouped by
+source, attributed to the speaker when nested, with a neutral lead built from metadata.
+
+No language model writes anything here: the lead is assembled from the corpus metadata
+and the retrieval result, every quote is a verified slice of a source.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .followup import standalone
+from .quotes import Quotation, find_quotations, speaker_at
+from .render import closest_lead, covered_lead, render_markdown
+from .retrieve import Retriever, SentenceScores
+from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
+from .scope import ScopeCheck
+from .settings import Settings
+from .text import WORD
+from .verbatim import VerbatimGate
+
+MAX_QUOTE_WORDS = 90
+SHORT_SENTENCE_WORDS = 12
+
+
+class Composer:
+    """Turns a question into an Answer; holds what is computed once per loaded index."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        sources: Mapping[str, Source],
+        passages: Sequence[Passage],
+        gate: VerbatimGate,
+        work_authors: Mapping[str, str],
+        settings: Settings,
+    ) -> None:
+        self._retriever = retriever
+        self._sources = sources
+        self._row = {p.id: i for i, p in enumerate(passages)}
+        self._gate = gate
+        self._work_authors = work_authors
+        self._settings = settings
+        self._scope = ScopeCheck(passages, sources.values(), settings.scope_min_sentence, settings.scope_max_unknown)
+
+    def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
+        started = time.perf_counter()
+        searched = standalone(question, history)
+        query = self._retriever.embed_question(searched)
+        hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources)
+        sentence_scores = self._retriever.sentence_scores(query)
+        retrieved = time.perf_counter()
+        best = max((h.sentence for h in hits), default=-1.0)
+        verdict = self._scope.judge(searched, best)
+        searched_ids = self._searched_sources(hits, sources)
+        if verdict.covered:
+            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, searched_ids, query)
+            covered = bool(excerpts)
+        else:
+            excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
+        closest = () if covered else self._closest(hits, sentence_scores)
+        lead = covered_lead(coverage) if covered else closest_lead(verdict.reason if not verdict.covered else "")
+        answer = Answer(question, searched, covered, lead, tuple(excerpts), tuple(coverage), tuple(closest))
+        markdown = render_markdown(answer)
+        done = time.perf_counter()
+        timings = {"retrieve": (retrieved - started) * 1000, "compose": (done - retrieved) * 1000, "total": (done - started) * 1000}
+        return Answer(question, searched, covered, lead, answer.excerpts, answer.coverage, answer.closest, markdown, timings)
+
+    def _searched_sources(self, hits: Sequence[Hit], sources: Sequence[str] | None) -> list[str]:
+        """The sources the retriever actually looked in (a named source narrows the search)."""
+        found = list(dict.fromkeys(h.passage.source_id for h in hits))
+        pool = list(sources) if sources is not None else list(self._sources)
+        return found if len(found) < len(pool) and found else pool
+
+    def _excerpts_by_source(
+        self, hits: Sequence[Hit], scores: SentenceScores, searched: Sequence[str], query: np.ndarray
+    ) -> tuple[list[Excerpt], list[SourceCoverage]]:
+        """Quotes for every source that addresses the question, best source first."""
+        s = self._settings
+        best_by_source: dict[str, float] = {}
+        for hit in hits:
+            best_by_source[hit.passage.source_id] = max(best_by_source.get(hit.passage.source_id, -1.0), hit.sentence)
+        top = max(best_by_source.values(), default=-1.0)
+        addressing = [
+            sid for sid, score in sorted(best_by_source.items(), key=lambda kv: -kv[1])
+            if score >= s.source_min_sentence and score >= top - s.source_max_gap or score == top
+        ]
+        per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
+        excerpts: list[Excerpt] = []
+        coverage: list[SourceCoverage] = []
+        for sid in addressing:
+            chosen = self._quotes_from(sid, [h for h in hits if h.passage.source_id == sid], scores, per_source, len(excerpts))
+            excerpts.extend(chosen)
+            coverage.append(SourceCoverage(self._sources[sid], True, bool(chosen), best_by_source[sid], tuple(e.n for e in chosen)))
+        for sid in searched:
+            if sid not in addressing:
+                coverage.append(SourceCoverage(self._sources[sid], True, False, best_by_source.get(sid, -1.0)))
+        for sid in self._sources:
+            if sid not in searched:
+                coverage.append(SourceCoverage(self._sources[sid], False, False, -1.0))
+        return excerpts, coverage
+
+    def _quotes_from(self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int) -> list[Excerpt]:
+        """Up to `limit` verified quotes from this source's best passages, one per passage."""
+        ranked = sorted(hits, key=lambda h: -h.sentence)
+        floor = ranked[0].sentence - self._settings.source_max_gap if ranked else 0.0
+        out: list[Excerpt] = []
+        for hit in ranked:
+            if len(out) >= limit or hit.sentence < floor:
+                break
+            excerpt = self._excerpt(hit, scores, offset + len(out) + 1)
+            if excerpt is not None:
+                out.append(excerpt)
+        return out
+
+    def _excerpt(self, hit: Hit, scores: SentenceScores, n: int) -> Excerpt | None:
+        """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate."""
+        passage = hit.passage
+        sims = scores.of_passage(self._row[passage.id])
+        quotations = find_quotations(passage.text, self._work_authors)
+        for first, last in _windows(passage, sims, quotations):
+            start, end = passage.sentences[first][0], passage.sentences[last][1]
+            quote = passage.text[start:end]
+            span = passage.file_span(start, end)
+            if not self._gate.passes(passage.source_id, passage, quote, start, span):
+                continue
+            nested = speaker_at(quotations, start, end, passage.text)
+            return Excerpt(
+                n=n,
+                source=self._sources[passage.source_id],
+                passage=passage,
+                quote=quote,
+                quote_start=start,
+                span=span,
+                score=float(sims[first : last + 1].max()),
+                speaker=nested.speaker if nested else None,
+                speaker_citation=nested.citation if nested else None,
+            )
+        return None
+
+    def _no_coverage(self, hits: Sequence[Hit], searched: Sequence[str]) -> list[SourceCoverage]:
+        best: dict[str, float] = {}
+        for hit in hits:
+            best[hit.passage.source_id] = max(best.get(hit.passage.source_id, -1.0), hit.sentence)
+        return [SourceCoverage(self._sources[sid], sid in searched, False, best.get(sid, -1.0)) for sid in self._sources]
+
+    def _closest(self, hits: Sequence[Hit], scores: SentenceScores) -> list[Excerpt]:
+        """The three nearest passages' best sentences, shown as such, never as an answer."""
+        out: list[Excerpt] = []
+        for hit in sorted(hits, key=lambda h: -h.sentence):
+            excerpt = self._excerpt(hit, scores, len(out) + 1)
+            if excerpt is not None:
+                out.append(excerpt)
+            if len(out) == 3:
+                break
+        return out
+
+
+def _windows(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]) -> list[tuple[int, int]]:
+    """Candidate sentence ranges, best first: the best sentence widened while it helps."""
+    order = [int(i) for i in np.argsort(-sims, kind="stable")]
+    windows = []
+    for best in order[:3]:
+        best = _past_lead_in(passage, best)
+        first = last = best
+        while last - first < 2:
+            grow = _better_side(passage, sims, quotations, first, last)
+            if grow is None:
+                break
+            first, last = grow
+        windows.append((first, last))
+        windows.append((best, best))  # fallback when the wider window fails the gate
+    return list(dict.fromkeys(windows))
+
+
+def _past_lead_in(passage: Passage, i: int) -> int:
+    """A sentence that only introduces what follows ('Lenin wrote:') yields to what follows."""
+    start, end = passage.sentences[i]
+    return i + 1 if passage.text[start:end].endswith(":") and i + 1 < len(passage.sentences) else i
+
+
+def _better_side(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], first: int, last: int) -> tuple[int, int] | None:
+    """Widen by one sentence when the window is too short to stand alone or a neighbour is as relevant."""
+    words = _words(passage, first, last)
+    candidates = []
+    for a, b, neighbour in ((first - 1, last, first - 1), (first, last + 1, last + 1)):
+        if neighbour < 0 or neighbour >= len(passage.sentences):
+            continue
+        if _words(passage, a, b) > MAX_QUOTE_WORDS or not _same_voice(passage, quotations, (first, last), neighbour):
+            continue
+        if "\n\n" in passage.text[passage.sentences[a][0] : passage.sentences[b][1]]:
+            continue  # never join two paragraphs into one quote
+        needed = words < SHORT_SENTENCE_WORDS or sims[neighbour] >= 0.9 * sims[first : last + 1].max()
+        if needed:
+            candidates.append((float(sims[neighbour]), (a, b)))
+    return max(candidates)[1] if candidates else None
+
+
+def _same_voice(passage: Passage, quotations: Sequence[Quotation], window: tuple[int, int], neighbour: int) -> bool:
+    """A quote never mixes the author's words with someone they quote."""
+    def voice(i: int) -> tuple[int, int] | None:
+        q = speaker_at(quotations, *passage.sentences[i], passage.text)
+        return (q.start, q.end) if q else None
+    return voice(neighbour) == voice(window[0])
+
+
+def _words(passage: Passage, first: int, last: int) -> int:
+    return len(WORD.findall(passage.text[passage.sentences[first][0] : passage.sentences[last][1]]))

@@ -1,0 +1,119 @@
+"""Words the assistant says in its own neutral voice, and the Markdown form of an Answer.
+
+Everything here is assembled from corpus metadata and retrieval results; quotes are
+shown as quotes and escaped, so nothing in a source or a question can become markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .schema import Answer, Excerpt, Source, SourceCoverage
+
+_NUMBERS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~!])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown literally in Markdown: no emphasis, links, images, headings or HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def side_name(source: Source) -> str:
+    """The short name of a viewpoint label: 'Communist Party of Great Britain, 1939'."""
+    return re.sub(r"\s*\([^)]*\)", "", source.viewpoint.split(" — ")[0])
+
+
+def year_label(source: Source) -> str:
+    if source.year == "unknown":
+        return "n.d."
+    return f"{source.year}, unconfirmed" if "year" in source.unconfirmed else source.year
+
+
+def covered_lead(coverage: Sequence[SourceCoverage]) -> str:
+    """'Three sources address this: two hostile to Trotsky (…) and one sympathetic (…).'"""
+    addressing = [c.source for c in coverage if c.addresses]
+    by_stance: dict[str, list[Source]] = {}
+    for source in addressing:
+        by_stance.setdefault(source.stance, []).append(source)
+    parts = [
+        f"{_NUMBERS.get(len(group), str(len(group))).lower()} {stance} to Trotsky ({'; '.join(side_name(s) for s in group)})"
+        for stance, group in by_stance.items()
+    ]
+    count = _NUMBERS.get(len(addressing), str(len(addressing)))
+    noun = "source addresses" if len(addressing) == 1 else "sources address"
+    lead = f"{count} {noun} this: {_join(parts)}. " + ("It speaks" if len(addressing) == 1 else "Each speaks") + " in its own words below."
+    silent = [side_name(c.source) for c in coverage if c.searched and not c.addresses]
+    if silent:
+        lead += f" Not addressed in what was found: {'; '.join(silent)}."
+    unsearched = [side_name(c.source) for c in coverage if not c.searched]
+    if unsearched:
+        lead += f" Not searched (the question names a source, or the search was limited): {'; '.join(unsearched)}."
+    return lead
+
+
+def closest_lead(reason: str) -> str:
+    why = f" ({reason})" if reason else ""
+    return (
+        f"The sources do not answer this question{why}. The closest passages are shown below for reference; "
+        "they are not an answer."
+    )
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def location(excerpt: Excerpt) -> str:
+    """'Chapter I: Trotsky Against the Bolshevik Party, p. 34'."""
+    p = excerpt.passage
+    parts = [p.chapter, p.section, p.page_label]
+    if p.kind == "footnote":
+        parts.append("footnote")
+    return ", ".join(x for x in parts if x)
+
+
+def attribution(excerpt: Excerpt) -> str:
+    """Who says it, where: 'Lenin, as quoted by J. R. Campbell, Soviet Policy and Its Critics (1939), …'."""
+    s, p = excerpt.source, excerpt.passage
+    # a file that joins several texts (APL) names the one quoted in its chapter field
+    title = p.chapter if p.chapter and p.chapter in s.title.split("; ") else s.title
+    work = f"{s.author}, {title} ({year_label(s)})"
+    where = ", ".join(x for x in location(excerpt).split(", ") if x != title)
+    line = f"{work}, {where}" if where else work
+    if excerpt.speaker:
+        line = f"{excerpt.speaker}, as quoted by {line}"
+        if excerpt.speaker_citation:
+            line += f" — ({excerpt.speaker_citation})"
+    return line
+
+
+def render_markdown(answer: Answer) -> str:
+    """The whole answer as Markdown: lead, then one group per source, quotes as block quotes."""
+    lines = [escape_markdown(answer.lead), ""]
+    if answer.standalone_question != answer.question:
+        lines = [f"*Searched as:* {escape_markdown(answer.standalone_question)}", ""] + lines
+    if answer.covered:
+        for group in _groups(answer.excerpts):
+            lines.append(f"#### {escape_markdown(group[0].source.viewpoint)}")
+            lines.extend(_quote_lines(group))
+    else:
+        lines.append("#### Closest passages (not an answer)")
+        lines.extend(_quote_lines(list(answer.closest)))
+    return "\n".join(lines).strip() + "\n"
+
+
+def _groups(excerpts: Sequence[Excerpt]) -> list[list[Excerpt]]:
+    groups: dict[str, list[Excerpt]] = {}
+    for excerpt in excerpts:
+        groups.setdefault(excerpt.source_id, []).append(excerpt)
+    return list(groups.values())
+
+
+def _quote_lines(excerpts: Sequence[Excerpt]) -> list[str]:
+    lines = []
+    for e in excerpts:
+        lines += [f"> [{e.n}] {escape_markdown(' '.join(e.quote.split()))}", ">", f"> — {escape_markdown(attribution(e))}", ""]
+    return lines

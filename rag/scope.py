@@ -1,0 +1,86 @@
+"""Does the corpus speak to a question at all? A calibrated check, not a language model.
+
+Two signals, both measured on the dev set (docs/evaluation.md): how close the best
+sentence of the corpus comes to the question (cosine), and how much of the question
+rests on words the corpus never uses (weighted by rarity; a year the corpus never
+mentions counts as such a word). It cannot tell a question the sources answer from one
+they merely touch: that is what the excerpts, shown with their scores, are for.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import bm25s
+import Stemmer
+
+from .query import source_names
+from .schema import Passage, Source
+
+# words every question may use that say nothing about its subject
+_META = (
+    "what which who whom whose when where why how does did do say says said according describe described "
+    "view author source text book article pamphlet piece passage claim think mean chapter foreword quote "
+    "quoted cite cited words telling tell give explain"
+)
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_NUMBER = re.compile(r"\b\d{3,4}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeVerdict:
+    covered: bool
+    best_sentence: float
+    unknown_share: float
+    unknown_terms: tuple[str, ...]
+    reason: str
+
+
+class ScopeCheck:
+    """Decides whether retrieval found something that answers, from two calibrated signals."""
+
+    def __init__(self, passages: Sequence[Passage], sources: Iterable[Source], min_sentence: float, max_unknown: float) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+        self._min_sentence = min_sentence
+        self._max_unknown = max_unknown
+        df: dict[str, int] = {}
+        numbers: set[str] = set()
+        for p in passages:
+            for term in self._terms(p.text):
+                df[term] = df.get(term, 0) + 1
+            numbers.update(_NUMBER.findall(p.text))
+        self._df, self._numbers, self._n = df, numbers, len(passages)
+        self._prefixes = {t[:5] for t in df if len(t) >= 5}
+        meta = " ".join([_META, *(name for s in sources for name in source_names(s))])
+        self._meta = self._terms(meta)
+
+    def _terms(self, text: str) -> set[str]:
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)  # P.O.U.M. -> POUM
+        return set(bm25s.tokenize(text, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)[0])
+
+    def _known(self, term: str) -> bool:
+        # subtle: a 5-letter prefix forgives spelling variants ('Dnieper' vs 'Dnieperstroi')
+        return term in self._df or (len(term) >= 5 and term[:5] in self._prefixes)
+
+    def _idf(self, term: str) -> float:
+        return math.log((self._n + 1) / (self._df.get(term, 0) + 0.5))
+
+    def judge(self, question: str, best_sentence: float) -> ScopeVerdict:
+        """Covered unless nothing comes close, or the question rests on words the corpus lacks."""
+        terms = self._terms(question) - self._meta
+        unknown = sorted(t for t in terms if not self._known(t))
+        total = sum(self._idf(t) for t in terms)
+        share = sum(self._idf(t) for t in unknown) / total if total else 0.0
+        years = [y for y in _NUMBER.findall(question) if y not in self._numbers]
+        if best_sentence < self._min_sentence:
+            reason = f"no sentence of the sources comes close (best similarity {best_sentence:.2f})"
+        elif years:
+            reason = f"the sources never mention {', '.join(years)}"
+        elif share >= self._max_unknown:
+            reason = f"the sources never use the words {', '.join(unknown)}"
+        else:
+            return ScopeVerdict(True, best_sentence, share, tuple(unknown), "")
+        return ScopeVerdict(False, best_sentence, share, tuple(unknown), reason)
