@@ -1,0 +1,138 @@
+"""Speakers of quotations on the real corpus: known cases read from the texts, and invariants."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import rag.quotes
+from rag.index import build_passages
+from rag.quotes import Quotation, find_quotations, learn_work_authors, speaker_at
+from rag.schema import Passage
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Passage]:
+    return build_passages(CORPUS)[1]
+
+
+@pytest.fixture(scope="module")
+def work_authors(corpus) -> dict[str, str]:
+    return learn_work_authors(p.text for p in corpus)
+
+
+def quoted(corpus: list[Passage], phrase: str, works: dict[str, str] | None = None) -> Quotation | None:
+    """The quotation (if any) holding `phrase`, in the one passage that contains it."""
+    holding = [p for p in corpus if phrase in p.text]
+    assert len(holding) == 1, f"{phrase!r} is in {len(holding)} passages"
+    text = holding[0].text
+    start = text.index(phrase)
+    return speaker_at(find_quotations(text, works), start, start + len(phrase), text)
+
+
+def test_public_api():
+    assert rag.quotes.__all__ == ["Quotation", "find_quotations", "learn_work_authors", "speaker_at"]
+
+
+def test_parenthetical_citation_names_the_speaker(corpus):
+    q = quoted(corpus, "What a swine this Trotsky is — Left phrases and a bloc with the Right")
+    assert q is not None and q.speaker == "Lenin" and q.citation == "Lenin, CW #35 285"
+    bauer = quoted(corpus, "All these views have to-day been refuted by history itself")
+    assert bauer is not None and bauer.speaker == "Otto Bauer"
+    assert bauer.citation == "Otto Bauer, Between Two World Wars, Prague, 1936"
+
+
+def test_surname_citation_is_expanded_from_the_lead_in(corpus):
+    q = quoted(corpus, "he continued his opposition to Lenin on many points")
+    assert q is not None and q.speaker == "William Z. Foster" and q.citation == "Foster"
+
+
+def test_quotation_split_by_a_speech_verb_is_one_speaker(corpus):
+    first = quoted(corpus, "A large number of Trotskyites who had returned to the Party")
+    second = quoted(corpus, "were working in key positions in various parts of the country")
+    assert first is not None and second is not None and first.speaker == second.speaker == "Radek"
+    before = quoted(corpus, "Almost everyone now realises")
+    after = quoted(corpus, "that the Bolsheviks could not have maintained themselves in power")
+    assert before is not None and after is not None and before.speaker == after.speaker == "Lenin"
+    assert before.citation == after.citation == "Left-Wing Communism, Lawrence and Wishart, p. 9"
+
+
+def test_transcript_lines_name_their_speakers(corpus):
+    question = quoted(corpus, "Were you badly treated?")
+    answer = quoted(corpus, "I was deprived of my liberty.")
+    assert question is not None and question.speaker == "Vyshinsky"
+    assert answer is not None and answer.speaker == "Muralov"
+
+
+def test_straight_quotes_and_lead_ins(corpus):
+    q = quoted(corpus, "the German bourgeoisie could only extricate itself from this")
+    assert q is not None and q.speaker == "Trotsky"
+    nobody = quoted(corpus, "Maybe it would take years")  # '…,” thought the bureaucrat, “if ever.”'
+    assert nobody is not None and nobody.speaker is None
+
+
+def test_a_description_is_not_a_name(corpus):
+    q = quoted(corpus, "There is no basic social conflict between bourgeois democracy and Fascism")
+    assert q is not None and q.speaker != "Trotsky"  # '…,” cries this fervent apostle of Trotsky'
+
+
+def test_work_cited_alone_gets_its_author_from_the_corpus(corpus, work_authors):
+    assert work_authors["the revolution betrayed"] == "Trotsky"
+    phrase = "Politically the Soviets, to be sure, long ago lost their significance"
+    without = quoted(corpus, phrase)
+    assert without is not None and without.speaker is None and without.citation == "The Revolution Betrayed, p. 256"
+    q = quoted(corpus, phrase, work_authors)
+    assert q is not None and q.speaker == "Trotsky"
+
+
+def test_block_quotation_reopened_each_paragraph_is_one_quotation(corpus):
+    a = quoted(corpus, "Thirdly, by the correctness of the political leadership")
+    b = quoted(corpus, "Without these conditions all attempts to establish discipline")
+    assert a is not None and a == b
+
+
+def test_authors_own_words_and_scare_quotes_have_no_speaker(corpus):
+    author = "It is difficult for the uninformed newspaper reader to see these criminals"
+    assert quoted(corpus, author) is None
+    scare = "these “Left” criticisms have become a screen"
+    holding = next(p for p in corpus if scare in p.text)
+    at = holding.text.index("Left”")
+    assert speaker_at(find_quotations(holding.text), at, at + 4, holding.text) is None
+
+
+def test_invariants_over_every_passage(corpus, work_authors):
+    for p in corpus:
+        quotations = find_quotations(p.text, work_authors)
+        previous_end = 0
+        for q in quotations:
+            assert previous_end <= q.start < q.end <= len(p.text), p.id
+            assert p.text[q.start - 1] in "“\"", (p.id, q)  # it opens right after an opening mark
+            assert q.speaker is None or (q.speaker.strip() == q.speaker and q.speaker[0].isupper()), (p.id, q)
+            assert q.citation is None or q.citation.strip(), (p.id, q)
+            assert speaker_at(quotations, q.start, q.end, p.text) == q
+            previous_end = q.end
+
+
+def test_speaker_at_needs_half_of_the_excerpt():
+    text = (
+        "Lenin wrote: “The state is a machine for the oppression of one class by another.” "
+        "The author adds that this was written in 1919, long before the events discussed in this chapter."
+    )
+    quotations = find_quotations(text)
+    assert [q.speaker for q in quotations] == ["Lenin"]
+    inside = text.index("machine")
+    assert speaker_at(quotations, inside, inside + 20, text) == quotations[0]
+    assert speaker_at(quotations, 0, len(text), text) is None  # mostly the author's words
+    assert speaker_at([], 0, 5) is None
+
+
+def test_fast_enough_for_answer_time(corpus):
+    sample = corpus[::10]
+    started = time.perf_counter()
+    for p in sample:
+        find_quotations(p.text)
+    assert (time.perf_counter() - started) / len(sample) < 0.005
