@@ -1,0 +1,119 @@
+"""The index on disk: built from the real corpus with the real packaged model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from rag import Assistant, CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
+from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
+from rag.corpus import load_sources
+from rag.index import MANIFEST, PASSAGES, build_passages, check_index, load_index, passage_vectors
+from rag.vectorindex import search_vectors
+
+
+def test_committed_index_is_current(embedder, passages):
+    """Fails when the corpus, the model or the ingestion code changed without `rag build`."""
+    check_index(DEFAULT_INDEX, DEFAULT_CORPUS, embedder.name, embedder.sha256)
+    committed = [json.loads(line) for line in (DEFAULT_INDEX / PASSAGES).read_text(encoding="utf-8").splitlines()]
+    assert committed == [p.to_dict() for p in passages], "index/ is stale: run `make build` and commit index/"
+
+
+def test_build_and_load_round_trip(built_index, corpus_dir, embedder):
+    index = load_index(built_index, corpus_dir, embedder.name, embedder.sha256)
+    committed = load_index(DEFAULT_INDEX, corpus_dir, embedder.name, embedder.sha256)
+    assert [p.id for p in index.passages] == [p.id for p in committed.passages]
+    assert index.passages == committed.passages
+    np.testing.assert_allclose(passage_vectors(index), passage_vectors(committed), atol=1e-4)
+    manifest = json.loads((built_index / MANIFEST).read_text())
+    assert manifest["model"] == embedder.name and manifest["dimension"] == 384
+    assert manifest["passages"] == len(index.passages)
+
+
+def test_faiss_equals_brute_force(assistant, embedder):
+    vectors = passage_vectors(assistant.index)
+    questions = ["Why was Trotsky expelled?", "socialism in one country", "the Moscow trials", "Stakhanov movement"]
+    queries = embedder.embed(questions)
+    scores, ids = search_vectors(assistant.index.vectors, queries, 10)
+    exact = queries @ vectors.T
+    for row in range(len(questions)):
+        expected = np.argsort(-exact[row], kind="stable")[:10]
+        np.testing.assert_allclose(scores[row], exact[row][expected], atol=1e-5)
+        assert set(ids[row]) == set(expected)
+
+
+def test_distinctive_sentences_find_their_own_paragraph(assistant):
+    rng = np.random.default_rng(7)
+    passages = [p for p in assistant.index.passages if p.kind == "text" and len(p.sentences) >= 3]
+    found = 0
+    sample = rng.choice(len(passages), size=30, replace=False)
+    for i in sample:
+        p = passages[int(i)]
+        start, end = max(p.sentences, key=lambda s: s[1] - s[0])
+        hits = assistant.search(p.text[start:end], k=3)
+        found += any(h.passage.id == p.id for h in hits)
+    assert found >= 28, f"{found}/30 passages found by their longest sentence"
+
+
+@pytest.fixture
+def index_copy(tmp_path):
+    target = tmp_path / "index"
+    shutil.copytree(DEFAULT_INDEX, target)
+    return target
+
+
+def test_manifest_mismatch_is_detected(index_copy, embedder):
+    manifest = json.loads((index_copy / MANIFEST).read_text())
+    manifest["corpus_hash"] = "0" * 64
+    (index_copy / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexStaleError, match="rag build"):
+        load_index(index_copy, DEFAULT_CORPUS, embedder.name, embedder.sha256)
+    with pytest.raises(IndexStaleError, match="another embedding model"):
+        check_index(DEFAULT_INDEX, DEFAULT_CORPUS, "some/other-model", embedder.sha256)
+
+
+def test_corrupt_and_missing_files_are_detected(index_copy, embedder):
+    passages = index_copy / PASSAGES
+    passages.write_bytes(passages.read_bytes()[:1000])
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        load_index(index_copy, DEFAULT_CORPUS, embedder.name, embedder.sha256)
+    (index_copy / MANIFEST).unlink()
+    with pytest.raises(IndexMissingError, match="rag build"):
+        load_index(index_copy, DEFAULT_CORPUS, embedder.name, embedder.sha256)
+
+
+def test_missing_index_says_what_to_run(tmp_path, embedder):
+    with pytest.raises(IndexMissingError, match="rag build"):
+        Assistant.load(tmp_path / "none", DEFAULT_CORPUS, embedder=embedder)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[[source]]\nid = 'x'\n", "field 'file'"),
+        ("not toml = = =", "not valid TOML"),
+        ("[[source]]\nid='x'\nfile='x.txt'\nformat='scan'\ntitle='t'\nauthor='a'\nyear='1'\nform='book'\nviewpoint='v'\nstance='angry'\ndescription='d'\n", "field 'stance'"),
+        ("[[source]]\nid='x'\nfile='missing.txt'\nformat='web'\ntitle='t'\nauthor='a'\nyear='1'\nform='book'\nviewpoint='v'\nstance='hostile'\ndescription='d'\n", "field 'file'"),
+    ],
+)
+def test_metadata_errors_name_file_and_field(tmp_path, toml, message):
+    (tmp_path / "sources.toml").write_text(toml)
+    with pytest.raises(CorpusError, match=message) as info:
+        load_sources(tmp_path)
+    assert "sources.toml" in str(info.value)
+
+
+def test_a_fourth_source_needs_only_a_text_and_an_entry(tmp_path):
+    shutil.copytree(DEFAULT_CORPUS, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "new.txt").write_text("A New Text\n" + "Trotsky was discussed here at length by someone new. " * 12 + "\n")
+    with (tmp_path / "sources.toml").open("a") as handle:
+        handle.write(
+            "\n[[source]]\nid = 'new'\nfile = 'new.txt'\nformat = 'web'\ntitle = 'A New Text'\nauthor = 'Someone'\n"
+            "year = 'unknown'\nform = 'article'\nviewpoint = 'Someone — neutral'\nstance = 'neutral'\ndescription = 'A test.'\n"
+        )
+    sources, passages = build_passages(tmp_path)
+    assert sources[-1].id == "new"
+    assert any(p.source_id == "new" and "someone new" in p.text for p in passages)
