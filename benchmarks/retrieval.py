@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import faiss
-import numpy as np
 
 from rag import Assistant
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX

@@ -40,6 +40,7 @@ class Composer:
     ) -> None:
         self._retriever = retriever
         self._sources = sources
+        self._passages = passages
         self._row = {p.id: i for i, p in enumerate(passages)}
         self._gate = gate
         self._work_authors = work_authors
@@ -106,10 +107,11 @@ class Composer:
     def _quotes_from(self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's best passages, one per passage."""
         ranked = sorted(hits, key=lambda h: -h.sentence)
-        floor = ranked[0].sentence - self._settings.source_max_gap if ranked else 0.0
+        # a second or third quote must be nearly as close as the first, or it is noise
+        floor = self._settings.extra_excerpt_ratio * ranked[0].sentence if ranked else 0.0
         out: list[Excerpt] = []
         for hit in ranked:
-            if len(out) >= limit or hit.sentence < floor:
+            if len(out) >= limit or (out and hit.sentence < floor):
                 break
             excerpt = self._excerpt(hit, scores, offset + len(out) + 1)
             if excerpt is not None:
@@ -120,7 +122,7 @@ class Composer:
         """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate."""
         passage = hit.passage
         sims = scores.of_passage(self._row[passage.id])
-        quotations = find_quotations(passage.text, self._work_authors)
+        quotations = self._quotations(passage)
         for first, last in _windows(passage, sims, quotations):
             start, end = passage.sentences[first][0], passage.sentences[last][1]
             quote = passage.text[start:end]
@@ -140,6 +142,19 @@ class Composer:
                 speaker_citation=nested.citation if nested else None,
             )
         return None
+
+    def _quotations(self, passage: Passage) -> list[Quotation]:
+        """Quotations in the passage; one cut from a long paragraph is read with its start."""
+        row = self._row[passage.id]
+        if not passage.continues or row == 0:
+            return find_quotations(passage.text, self._work_authors)
+        # subtle: a block quotation opened in the previous piece has no opening mark here
+        before = self._passages[row - 1].text + " "
+        shift = len(before)
+        found = find_quotations(before + passage.text, self._work_authors)
+        return [
+            Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation) for q in found if q.end > shift
+        ]
 
     def _no_coverage(self, hits: Sequence[Hit], searched: Sequence[str]) -> list[SourceCoverage]:
         best: dict[str, float] = {}

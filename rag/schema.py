@@ -60,6 +60,7 @@ class Passage:
     offsets: tuple[tuple[int, int], ...]
     sentences: tuple[tuple[int, int], ...]
     kind: PassageKind = "text"
+    continues: bool = False  # the passage carries on a paragraph cut at the end of the previous one
 
     @property
     def page_label(self) -> str:
@@ -104,6 +105,7 @@ class Passage:
             offsets=tuple((a, b) for a, b in data["offsets"]),
             sentences=tuple((a, b) for a, b in data["sentences"]),
             kind=data.get("kind", "text"),
+            continues=data.get("continues", False),
         )
 
 

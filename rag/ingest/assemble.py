@@ -157,6 +157,7 @@ class Draft:
     chapter: str
     section: str
     kind: str
+    continues: bool = False
 
     @property
     def words(self) -> int:
@@ -219,7 +220,7 @@ def _split_long(draft: Draft, splitter: SentenceSplitter) -> list[Draft]:
         count += word_count(draft.piece.text[s:e])
         last = i == len(spans) - 1
         if last or (count >= target and len(out) < parts - 1):
-            out.append(Draft(draft.piece.cut(start, e), draft.chapter, draft.section, draft.kind))
+            out.append(Draft(draft.piece.cut(start, e), draft.chapter, draft.section, draft.kind, continues=bool(out)))
             if not last:
                 start, count = spans[i + 1][0], 0
     return out
@@ -231,9 +232,9 @@ def _merge_short(drafts: list[Draft]) -> list[Draft]:
     for draft in drafts:
         if carry is not None:
             if _mergeable(carry, draft):
-                draft = Draft(carry.piece + draft.piece, draft.chapter, draft.section, draft.kind)
+                draft = _merged(carry, draft)
             elif out and _mergeable(out[-1], carry):
-                out[-1] = Draft(out[-1].piece + carry.piece, out[-1].chapter, out[-1].section, out[-1].kind)
+                out[-1] = _merged(out[-1], carry)
             else:
                 out.append(carry)
             carry = None
@@ -243,10 +244,14 @@ def _merge_short(drafts: list[Draft]) -> list[Draft]:
             out.append(draft)
     if carry is not None:
         if out and _mergeable(out[-1], carry):
-            out[-1] = Draft(out[-1].piece + carry.piece, out[-1].chapter, out[-1].section, out[-1].kind)
+            out[-1] = _merged(out[-1], carry)
         else:
             out.append(carry)
     return out
+
+
+def _merged(first: Draft, second: Draft) -> Draft:
+    return Draft(first.piece + second.piece, first.chapter, first.section, first.kind, first.continues)
 
 
 def _mergeable(a: Draft, b: Draft) -> bool:
@@ -275,6 +280,7 @@ def to_passages(source_id: str, drafts: list[Draft], splitter: SentenceSplitter)
                 offsets=piece.offsets,
                 sentences=tuple(_sentences(piece.text, splitter)),
                 kind=draft.kind,  # type: ignore[arg-type]
+                continues=draft.continues,
             )
         )
     return passages

@@ -28,7 +28,7 @@ def read_blocks(raw: str, running_headers: tuple[str, ...] = ()) -> list[Block]:
     lines = split_lines(raw)
     header = re.compile("|".join(f"(?:{p})" for p in running_headers)) if running_headers else None
     roles = _line_roles(lines, header)
-    pages = _page_numbers(lines, roles, header)
+    pages = _page_numbers(lines, roles)
     lines = [replace(line, page=pages[i]) for i, line in enumerate(lines)]
     return _group(lines, roles)
 
@@ -96,9 +96,9 @@ def _nonblank(lines: list[Line], i: int, step: int) -> int | None:
     return None
 
 
-def _page_numbers(lines: list[Line], roles: list[str], header: re.Pattern[str] | None) -> list[int | None]:
+def _page_numbers(lines: list[Line], roles: list[str]) -> list[int | None]:
     """Find page starts and number them so that every surviving header agrees."""
-    starts, anchors = _page_starts(lines, roles, header)
+    starts, anchors = _page_starts(lines, roles)
     starts = _reconcile(starts, anchors, roles)
     numbers = _calibrate(starts, anchors)
     pages: list[int | None] = []
@@ -110,7 +110,7 @@ def _page_numbers(lines: list[Line], roles: list[str], header: re.Pattern[str] |
     return pages
 
 
-def _page_starts(lines: list[Line], roles: list[str], header: re.Pattern[str] | None) -> tuple[list[int], dict[int, int]]:
+def _page_starts(lines: list[Line], roles: list[str]) -> tuple[list[int], dict[int, int]]:
     """Line indexes where pages begin, and the printed number at those with a header."""
     forced: set[int] = set()
     anchors: dict[int, int] = {}
@@ -213,7 +213,7 @@ def _group(lines: list[Line], roles: list[str]) -> list[Block]:
             blocks.append(Block(current_kind, tuple(current)))  # type: ignore[arg-type]
         current = []
 
-    for i, (line, role) in enumerate(zip(lines, roles)):
+    for line, role in zip(lines, roles):
         if role in ("blank", "rule", "header", "marker"):
             continue
         if role == "heading":
@@ -228,7 +228,7 @@ def _group(lines: list[Line], roles: list[str]) -> list[Block]:
         if kind != current_kind or (kind == "footnote" and _FOOTNOTE.match(line.text)):
             # subtle: a footnote splits a paragraph in the scan; the paragraph resumes after it
             if kind == "footnote" or current_kind == "footnote":
-                resumed = _resume_paragraph(blocks, current, current_kind, kind)
+                resumed = _resume_paragraph(blocks, current_kind, kind)
                 flush()
                 if resumed is not None:
                     current = list(resumed.lines)
@@ -243,7 +243,7 @@ def _group(lines: list[Line], roles: list[str]) -> list[Block]:
     return _reorder_footnotes(blocks)
 
 
-def _resume_paragraph(blocks: list[Block], current: list[Line], current_kind: str, kind: str) -> Block | None:
+def _resume_paragraph(blocks: list[Block], current_kind: str, kind: str) -> Block | None:
     """When text follows footnotes, find the paragraph the footnotes interrupted."""
     if kind != "paragraph" or current_kind != "footnote":
         return None
