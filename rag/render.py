@@ -42,9 +42,12 @@ def covered_lead(coverage: Sequence[SourceCoverage]) -> str:
         f"{_NUMBERS.get(len(group), str(len(group))).lower()} {stance} to Trotsky ({'; '.join(side_name(s) for s in group)})"
         for stance, group in by_stance.items()
     ]
-    count = _NUMBERS.get(len(addressing), str(len(addressing)))
-    noun = "source addresses" if len(addressing) == 1 else "sources address"
-    lead = f"{count} {noun} this: {_join(parts)}. " + ("It speaks" if len(addressing) == 1 else "Each speaks") + " in its own words below."
+    if len(addressing) == 1:
+        only = addressing[0]
+        lead = f"One source addresses this: {side_name(only)}, {only.stance} to Trotsky. It speaks in its own words below."
+    else:
+        count = _NUMBERS.get(len(addressing), str(len(addressing)))
+        lead = f"{count} sources address this: {_join(parts)}. Each speaks in its own words below."
     silent = [side_name(c.source) for c in coverage if c.searched and not c.addresses]
     if silent:
         lead += f" Not addressed in what was found: {'; '.join(silent)}."
