@@ -23,11 +23,14 @@ logger = logging.getLogger(__name__)
 
 IndexKind = Literal["flat", "ivf"]
 
-# Flat single-query p95 was ~4 ms at 10^4 vectors but 30-50 ms at 10^5 (it grows linearly),
-# so exact search keeps half the 50 ms budget only up to about here. The corpus (~3,000) is far below.
-FLAT_MAX_VECTORS = 50_000
-# Lists probed per query. With nlist ~ sqrt(n) this kept recall@10 near 0.98 from 2*10^4 to
-# 10^6 vectors, p95 ~15 ms at 10^6. (HNSW M=16 took 275 s to build 10^6 and stayed below 0.95.)
+# Flat search is memory-bound and linear in n: single-query p95 ~2 ms at 10^4, ~30 ms at 10^5
+# (80 ms when the machine is busy). Up to here it stays within half the 50 ms budget even when
+# busy (26 ms measured at load 5); beyond, IVF is 5-50x faster. The corpus (~3,000) is far below.
+FLAT_MAX_VECTORS = 20_000
+# Lists probed per query. With nlist ~ sqrt(n) this kept recall@10 at 0.97-0.99 from 10^4 to
+# 10^6 vectors, p95 13-26 ms at 10^6 (flat: 0.7-1.7 s; ranges = quiet vs busy machine). HNSW
+# (M=16, efConstruction=40) took 275 s to build 10^6 against 15-55 s here, and its recall@10
+# stayed below 0.95 even at efSearch=256.
 NPROBE = 64
 # k-means wants >= 39 points per centroid; more only lengthens training.
 TRAIN_POINTS_PER_LIST = 64
@@ -62,7 +65,7 @@ def build_vector_index(vectors: np.ndarray, kind: IndexKind | None = None) -> fa
         index.train(vectors[np.sort(sample)])
         index.add(vectors)
         index.make_direct_map()  # reconstruct() by id, which exact re-scoring uses
-        index.nprobe = _nprobe(index)  # also persisted by write_index, for callers of index.search
+        index.nprobe = _nprobe(index)  # recorded on the index (write_index keeps it) for direct index.search
     else:
         raise ValueError(f"unknown index kind {kind!r}; expected 'flat' or 'ivf'")
     logger.info("built a %s index of %d vectors (dim %d)", kind, n, dim)
@@ -70,6 +73,7 @@ def build_vector_index(vectors: np.ndarray, kind: IndexKind | None = None) -> fa
 
 
 def _nprobe(index: faiss.IndexIVF) -> int:
+    """Lists to probe: NPROBE, or all of them for a small index."""
     return min(NPROBE, index.nlist)
 
 
@@ -79,7 +83,7 @@ def search_vectors(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.
     k = min(k, index.ntotal)
     if k <= 0:
         return np.empty((len(queries), 0), np.float32), np.empty((len(queries), 0), np.int64)
-    # Passed per call rather than trusted from the file: the module, not the file, owns the tuning.
+    # Passed per call, not read from the file: a loaded index searches as this module is tuned.
     params = faiss.SearchParametersIVF(nprobe=_nprobe(index)) if isinstance(index, faiss.IndexIVF) else None
     return index.search(queries, k, params=params)
 
@@ -91,11 +95,8 @@ def save_vector_index(index: faiss.Index, path: Path) -> None:
     try:
         faiss.write_index(index, tmp)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; an index is meant to be shared
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with open(tmp, "rb") as handle:  # write_index does not fsync; a crash could leave an empty file
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -107,12 +108,9 @@ def load_vector_index(path: Path) -> faiss.Index:
     if not path.is_file():
         raise IndexMissingError(f"{path} does not exist; build the index with: rag build")
     try:
-        index = faiss.read_index(str(path))
-    except (RuntimeError, MemoryError) as exc:  # a truncated header can ask for a huge allocation
+        return faiss.read_index(str(path))
+    except (RuntimeError, MemoryError) as exc:  # a corrupt size field can ask for a huge allocation
         raise IndexCorruptError(f"{path} is unreadable or truncated; rebuild it with: rag build") from exc
-    if isinstance(index, faiss.IndexIVF):
-        index.nprobe = _nprobe(index)
-    return index
 
 
 def brute_force_search(vectors: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
