@@ -45,11 +45,15 @@ class Composer:
         self._gate = gate
         self._work_authors = work_authors
         self._settings = settings
+        # names the corpus quotes as speakers: persons a follow-up's "he" may point to
+        self._people = frozenset(
+            q.speaker for p in passages for q in find_quotations(p.text, work_authors) if q.speaker
+        )
         self._scope = ScopeCheck(passages, sources.values(), settings.scope_min_sentence, settings.scope_max_unknown)
 
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
         started = time.perf_counter()
-        searched = standalone(question, history)
+        searched = standalone(question, history, self._people)
         query = self._retriever.embed_question(searched)
         hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources)
         sentence_scores = self._retriever.sentence_scores(query)

@@ -9,7 +9,7 @@ It does not resolve references to anything but the previous questions.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
@@ -21,10 +21,15 @@ _NOT_NAMES = {
     "And", "But", "So", "Also", "Tell", "Give", "Show", "Explain", "Describe", "I", "It", "This", "That",
 }
 _POSSESSIVE = {"his", "her", "their", "its"}
+_PERSONAL = {"he", "him", "his", "himself", "she", "her"}
 
 
-def standalone(question: str, history: Sequence[str] | None) -> str:
-    """The question as it should be searched, given the earlier questions (newest last)."""
+def standalone(question: str, history: Sequence[str] | None, people: Collection[str] = ()) -> str:
+    """The question as it should be searched, given the earlier questions (newest last).
+
+    `people` are names known to be persons (the speakers the corpus quotes): a pronoun
+    prefers them over other capitalised words ("Bolshevik", "Moscow").
+    """
     question = " ".join(question.split())
     previous = [h for h in (history or []) if h and h.strip()]
     if not previous:
@@ -35,21 +40,35 @@ def standalone(question: str, history: Sequence[str] | None) -> str:
         return _with_focus(last, about.group(1))
     if not _PRONOUN.search(question) and not _LEAD.match(question):
         return question
-    subject = _subject(previous)
+    surnames = {name.split()[-1] for name in people}
     rewritten = _LEAD.sub("", question)
-    if subject:
-        rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), subject), rewritten, count=1)
+    pronoun = _PRONOUN.search(rewritten)
+    if pronoun:
+        personal = pronoun.group(1).lower() in _PERSONAL
+        subject = _subject(previous, surnames, persons_only=personal)
+        if subject:
+            rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), subject), rewritten, count=1)
     return rewritten[:1].upper() + rewritten[1:]
 
 
-def _subject(previous: Sequence[str]) -> str | None:
-    """The person the conversation is about: the last name in the latest question that names one."""
+def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: bool) -> str | None:
+    """What the conversation is about: the last person (or, for 'it'/'they', name) in the latest question naming one."""
     for question in reversed(previous):
-        names = [n.rstrip("'’s") if n.endswith(("'s", "’s")) else n for n in _NAME.findall(question)]
-        names = [n for n in names if n.split()[0] not in _NOT_NAMES]
-        if names:
-            return names[-1]  # "What did Lenin say about Trotsky?": the one spoken about
+        names = [_strip_leading_non_names(n) for n in _NAME.findall(question)]
+        names = [n[:-2] if n.endswith(("'s", "’s")) else n for n in names if n]
+        persons = [n for n in names if n.split()[-1] in surnames]
+        candidates = persons if persons_only else persons or names
+        if candidates:
+            return candidates[-1]  # "What did Lenin say about Trotsky?": the one spoken about
     return None
+
+
+def _strip_leading_non_names(run: str) -> str:
+    # a question's first word is capitalised too: "Was Trotsky" -> "Trotsky"
+    words = run.split()
+    while words and words[0] in _NOT_NAMES:
+        words.pop(0)
+    return " ".join(words)
 
 
 def _replace(pronoun: str, subject: str) -> str:

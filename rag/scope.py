@@ -76,7 +76,7 @@ class ScopeCheck:
         share = sum(self._idf(t) for t in unknown) / total if total else 0.0
         years = [y for y in _NUMBER.findall(question) if y not in self._numbers]
         if best_sentence < self._min_sentence:
-            reason = f"no sentence of the sources comes close (best similarity {best_sentence:.2f})"
+            reason = f"no sentence of the sources comes close; best similarity {best_sentence:.2f}"
         elif years:
             reason = f"the sources never mention {', '.join(years)}"
         elif share >= self._max_unknown:

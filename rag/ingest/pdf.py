@@ -11,7 +11,8 @@ import re
 
 from .layout import Block, Line, ends_sentence, split_lines
 
-MAX_HEADING_WORDS = 8
+MAX_HEADING_WORDS = 10
+_WORDS = re.compile(r"[^\W\d_]+")  # '&' and numbers are not words
 _OPENS_TEXT = re.compile(r"^[A-Z0-9]")
 
 
@@ -46,7 +47,7 @@ def _chunks(raw: str) -> list[list[Line]]:
 def _is_title(line: Line) -> bool:
     # subtle: an indented short line is how the PDF set the second text's title,
     # and it follows the previous paragraph without a blank line
-    return line.indent > 0 and len(line.text.split()) <= MAX_HEADING_WORDS and bool(_OPENS_TEXT.match(line.text))
+    return line.indent > 0 and len(_WORDS.findall(line.text)) <= MAX_HEADING_WORDS and bool(_OPENS_TEXT.match(line.text))
 
 
 def _heading_kind(chunk: list[Line], following: str, first: bool) -> str | None:
@@ -57,7 +58,7 @@ def _heading_kind(chunk: list[Line], following: str, first: bool) -> str | None:
         return "chapter"
     if _is_title(chunk[0]):
         return "chapter"
-    short = len(text.split()) <= MAX_HEADING_WORDS
+    short = len(_WORDS.findall(text)) <= MAX_HEADING_WORDS
     unpunctuated = not ends_sentence(text) or text.endswith("?")
     if short and unpunctuated and _OPENS_TEXT.match(text) and _OPENS_TEXT.match(following):
         return "section"
