@@ -7,6 +7,7 @@ and the retrieval result, every quote is a verified slice of a source.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 
@@ -24,6 +25,15 @@ from .verbatim import VerbatimGate
 
 MAX_QUOTE_WORDS = 90
 SHORT_SENTENCE_WORDS = 12
+QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
+# "Who said…", "Which defendant declared…", "What did Lenin write…", "in his words", "quoted"
+_ASKS_FOR_WORDS = re.compile(
+    r"\b(?:who|whom|whose)\b|\bwhich\s+(?:\w+\s+){0,3}(?:say|says|said|wrote|write|writes|declared?|described?|"
+    r"admitted|claimed|called|urged|warned|used)\b|\b(?:what|how)\s+did\s+(?:\w+\s+){1,3}(?:say|write|declare|"
+    r"describe|call|urge|claim|use|give)\b|\bin\s+(?:his|her|their|the)\s+(?:own\s+)?words\b|\bquot(?:e|es|ed|ing)\b|"
+    r"\bcit(?:e|es|ed)\b",
+    re.IGNORECASE,
+)
 
 
 class Composer:
@@ -59,10 +69,11 @@ class Composer:
         sentence_scores = self._retriever.sentence_scores(query)
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
+        wants_words = bool(_ASKS_FOR_WORDS.search(searched))
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
         if verdict.covered:
-            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, searched_ids, query)
+            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, searched_ids, wants_words)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
@@ -81,7 +92,7 @@ class Composer:
         return found if len(found) < len(pool) and found else pool
 
     def _excerpts_by_source(
-        self, hits: Sequence[Hit], scores: SentenceScores, searched: Sequence[str], query: np.ndarray
+        self, hits: Sequence[Hit], scores: SentenceScores, searched: Sequence[str], wants_words: bool
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question, best source first."""
         s = self._settings
@@ -97,7 +108,8 @@ class Composer:
         excerpts: list[Excerpt] = []
         coverage: list[SourceCoverage] = []
         for sid in addressing:
-            chosen = self._quotes_from(sid, [h for h in hits if h.passage.source_id == sid], scores, per_source, len(excerpts))
+            own = [h for h in hits if h.passage.source_id == sid]
+            chosen = self._quotes_from(sid, own, scores, per_source, len(excerpts), wants_words)
             excerpts.extend(chosen)
             coverage.append(SourceCoverage(self._sources[sid], True, bool(chosen), best_by_source[sid], tuple(e.n for e in chosen)))
         for sid in searched:
@@ -108,7 +120,9 @@ class Composer:
                 coverage.append(SourceCoverage(self._sources[sid], False, False, -1.0))
         return excerpts, coverage
 
-    def _quotes_from(self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int) -> list[Excerpt]:
+    def _quotes_from(
+        self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int, wants_words: bool
+    ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's best passages, one per passage."""
         ranked = sorted(hits, key=lambda h: -h.sentence)
         # a second or third quote must be nearly as close as the first, or it is noise
@@ -117,16 +131,18 @@ class Composer:
         for hit in ranked:
             if len(out) >= limit or (out and hit.sentence < floor):
                 break
-            excerpt = self._excerpt(hit, scores, offset + len(out) + 1)
+            excerpt = self._excerpt(hit, scores, offset + len(out) + 1, wants_words)
             if excerpt is not None:
                 out.append(excerpt)
         return out
 
-    def _excerpt(self, hit: Hit, scores: SentenceScores, n: int) -> Excerpt | None:
+    def _excerpt(self, hit: Hit, scores: SentenceScores, n: int, wants_words: bool = False) -> Excerpt | None:
         """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate."""
         passage = hit.passage
         sims = scores.of_passage(self._row[passage.id])
         quotations = self._quotations(passage)
+        if wants_words:
+            sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
         for first, last in _windows(passage, sims, quotations):
             start, end = passage.sentences[first][0], passage.sentences[last][1]
             quote = passage.text[start:end]
@@ -176,6 +192,15 @@ class Composer:
             if len(out) == 3:
                 break
         return out
+
+
+def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> np.ndarray:
+    """1.0 for each sentence that lies in a quotation whose speaker is known, else 0.0."""
+    flags = []
+    for start, end in passage.sentences:
+        q = speaker_at(quotations, start, end, passage.text)
+        flags.append(1.0 if q and q.speaker else 0.0)
+    return np.array(flags, dtype=np.float32)
 
 
 def _windows(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]) -> list[tuple[int, int]]:
