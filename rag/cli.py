@@ -72,6 +72,15 @@ def _parser() -> argparse.ArgumentParser:
     passages.add_argument("--page", type=int, help="only passages on this page")
     passages.add_argument("--json", action="store_true", help="print JSON lines")
     passages.set_defaults(handler=_passages)
+
+    evaluate = sub.add_parser("eval", help="score the pipeline (or answers made elsewhere) against a gold file")
+    evaluate.add_argument("gold", type=Path, metavar="GOLD.jsonl", help="gold questions (docs/evaluation.md)")
+    evaluate.add_argument("--answers", type=Path, metavar="ANSWERS.jsonl",
+                          help="score these answers (docs/answer.schema.json, one a line, with \"id\" or \"question\") instead of asking; skips retrieval metrics")
+    evaluate.add_argument("--out", type=Path, default=Path("eval-out"), metavar="DIR",
+                          help="folder for summary.md, summary.json, questions.jsonl, answers.jsonl (default: %(default)s)")
+    evaluate.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
+    evaluate.set_defaults(handler=_eval)
     return parser
 
 
@@ -122,6 +131,31 @@ def _passages(args: argparse.Namespace) -> int:
     if not shown:
         print("no passages match", file=sys.stderr)
         return 1
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from . import eval as evaluation
+
+    gold = evaluation.load_gold(args.gold)
+    answers = evaluation.load_answers(args.answers) if args.answers else None
+    assistant = Assistant.load(args.index, args.corpus)
+    evaluator = evaluation.Evaluator.for_assistant(assistant, args.corpus)
+    missing: list[str] = []
+    if answers is None:
+        results = evaluator.run(assistant, gold)
+    else:
+        pairs, missing = evaluation.match_answers(gold, answers)
+        if not pairs:
+            raise RagError(f"no answer in {args.answers} matches a question of {args.gold} by \"id\" or \"question\"")
+        results = evaluator.score_pairs(pairs)
+    scored = list(tqdm(results, total=len(gold) - len(missing), desc="eval", unit="q", disable=not sys.stderr.isatty()))
+    report = evaluation.build_report(scored, evaluation.run_info(assistant, args.gold, args.answers, missing))
+    evaluation.write_report(report, args.out)
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else evaluation.report_markdown(report))
+    print(f"wrote summary.md, summary.json, questions.jsonl, answers.jsonl to {args.out}", file=sys.stderr)
     return 0
 
 
