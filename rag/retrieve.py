@@ -78,7 +78,7 @@ class Retriever:
 
     def sentence_scores(self, query: np.ndarray) -> SentenceScores:
         """Cosine of the question with every stored sentence vector (a dot product)."""
-        scores = self._index.sentence_vectors.astype(np.float32) @ query
+        scores = self._index.sentence_vectors @ query
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
 
     def _allowed(self, question: str, sources: Sequence[str] | None) -> np.ndarray:
