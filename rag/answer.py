@@ -59,7 +59,9 @@ class Composer:
         self._people = frozenset(
             q.speaker for p in passages for q in find_quotations(p.text, work_authors) if q.speaker
         )
-        self._scope = ScopeCheck(passages, sources.values(), settings.scope_min_sentence, settings.scope_max_unknown)
+        self._scope = ScopeCheck(
+            passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_max_unknown
+        )
 
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
         started = time.perf_counter()
@@ -143,7 +145,7 @@ class Composer:
         quotations = self._quotations(passage)
         if wants_words:
             sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
-        for first, last in _windows(passage, sims, quotations):
+        for first, last in _windows(passage, sims, quotations, whole_quotation=wants_words):
             start, end = passage.sentences[first][0], passage.sentences[last][1]
             quote = passage.text[start:end]
             span = passage.file_span(start, end)
@@ -203,15 +205,18 @@ def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> n
     return np.array(flags, dtype=np.float32)
 
 
-def _windows(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]) -> list[tuple[int, int]]:
-    """Candidate sentence ranges, best first: the best sentence widened while it helps."""
+def _windows(
+    passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], whole_quotation: bool = False
+) -> list[tuple[int, int]]:
+    """Candidate sentence ranges, best first: the best sentence widened while it helps
+    (or, when the question asks for someone's words, over more of their quotation)."""
     order = [int(i) for i in np.argsort(-sims, kind="stable")]
     windows = []
     for best in order[:3]:
         best = _past_lead_in(passage, best)
         first = last = best
         while last - first < 2:
-            grow = _better_side(passage, sims, quotations, first, last)
+            grow = _better_side(passage, sims, quotations, first, last, whole_quotation)
             if grow is None:
                 break
             first, last = grow
@@ -226,7 +231,9 @@ def _past_lead_in(passage: Passage, i: int) -> int:
     return i + 1 if passage.text[start:end].endswith(":") and i + 1 < len(passage.sentences) else i
 
 
-def _better_side(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], first: int, last: int) -> tuple[int, int] | None:
+def _better_side(
+    passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], first: int, last: int, whole_quotation: bool
+) -> tuple[int, int] | None:
     """Widen by one sentence when the window is too short to stand alone or a neighbour is as relevant."""
     words = _words(passage, first, last)
     candidates = []
@@ -237,7 +244,8 @@ def _better_side(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotat
             continue
         if "\n\n" in passage.text[passage.sentences[a][0] : passage.sentences[b][1]]:
             continue  # never join two paragraphs into one quote
-        needed = words < SHORT_SENTENCE_WORDS or sims[neighbour] >= 0.9 * sims[first : last + 1].max()
+        quoted = whole_quotation and speaker_at(quotations, *passage.sentences[first], passage.text) is not None
+        needed = quoted or words < SHORT_SENTENCE_WORDS or sims[neighbour] >= 0.9 * sims[first : last + 1].max()
         if needed:
             candidates.append((float(sims[neighbour]), (a, b)))
     return max(candidates)[1] if candidates else None

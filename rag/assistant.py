@@ -6,6 +6,7 @@ The CLI, the app, the evaluation and the tests all go through `Assistant`.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -27,6 +28,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus"
 DEFAULT_INDEX = PROJECT_DIR / "index"
 OnStale = Literal["raise", "rebuild"]
+# Unicode categories a question loses before it is searched: control characters and lone
+# surrogates become spaces, format marks (zero-width spaces, BOMs, bidi controls) vanish.
+_AS_SPACE = frozenset({"Cc", "Cs"})
+_REMOVED = frozenset({"Cf"})
 
 
 class Assistant:
@@ -78,23 +83,51 @@ class Assistant:
         follow-up is rewritten into a standalone question before searching.
         """
         question = self._check_question(question)
-        return self._composer.ask(question, list(history or []), self._check_sources(sources))
+        return self._composer.ask(question, self._check_history(history), self._check_sources(sources))
 
-    def _check_question(self, question: str) -> str:
-        cleaned = " ".join(question.replace("\x00", " ").split())
-        if not cleaned:
-            raise QuestionError("the question is empty; type a question about Trotsky or Trotskyism")
+    def _check_question(self, question: str, what: str = "the question") -> str:
+        """The question as searched: visible characters only, whitespace runs as one space."""
+        if not isinstance(question, str):
+            raise QuestionError(f"{what} must be text, not {type(question).__name__}")
         limit = self.settings.max_question_chars
+        if len(question) > 10 * limit:  # refuse a flood before cleaning it character by character
+            raise QuestionError(f"{what} is {len(question):,} characters long; keep it under {limit:,}")
+        cleaned = " ".join(_visible(question).split())
+        if not cleaned:
+            raise QuestionError(f"{what} is empty; type a question about Trotsky or Trotskyism")
         if len(cleaned) > limit:
-            raise QuestionError(f"the question is {len(cleaned):,} characters long; keep it under {limit:,}")
+            raise QuestionError(f"{what} is {len(cleaned):,} characters long; keep it under {limit:,}")
+        if not any(ch.isalnum() for ch in cleaned):
+            raise QuestionError(f"{what} has no words, only punctuation or symbols; type a question about Trotsky or Trotskyism")
         return cleaned
+
+    def _check_history(self, history: Sequence[str] | None) -> list[str]:
+        """Earlier questions, each checked like a question; blank ones are skipped."""
+        if history is None:
+            return []
+        if isinstance(history, str) or not isinstance(history, Sequence):
+            raise QuestionError("history must be a list of earlier questions, oldest first")
+        return [self._check_question(h, "an earlier question") for h in history if not isinstance(h, str) or h.strip()]
 
     def _check_sources(self, sources: Sequence[str] | None) -> list[str] | None:
         if sources is None:
             return None
-        unknown = [s for s in sources if s not in self.sources]
+        if isinstance(sources, str) or not isinstance(sources, Sequence):
+            raise QuestionError(f"sources must be a list of source ids; choose from {', '.join(self.sources)}")
+        unknown = [str(s) for s in sources if not isinstance(s, str) or s not in self.sources]
         if unknown:
             raise QuestionError(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(self.sources)}")
         if not sources:
             raise QuestionError("no source selected; choose at least one source to search")
         return list(sources)
+
+
+def _visible(text: str) -> str:
+    """`text` without the characters no one can see or search for."""
+    if text.isprintable():  # the usual case: no category C character at all
+        return text
+    # subtle: str.split() keeps zero-width spaces, BOMs and bidi marks, and a lone surrogate
+    # (which JSON can carry) makes the model's tokenizer raise TypeError
+    return "".join(
+        " " if (category := unicodedata.category(ch)) in _AS_SPACE else "" if category in _REMOVED else ch for ch in text
+    )

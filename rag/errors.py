@@ -5,8 +5,9 @@ RagError
 ├── IndexMissingError  no built index where one was expected
 ├── IndexStaleError    the index was built from another corpus, model or format
 ├── IndexCorruptError  an index file is unreadable, truncated or fails its checksum
+├── IndexWriteError    the index cannot be written (disk full, permissions, a bad path)
 ├── ModelError         the packaged embedding model is missing or altered
-└── QuestionError      a question that cannot be searched (empty, too long)
+└── QuestionError      a question that cannot be searched (empty, no words, too long, bad source)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "IndexMissingError",
     "IndexStaleError",
     "IndexCorruptError",
+    "IndexWriteError",
     "ModelError",
     "QuestionError",
 ]
@@ -40,6 +42,10 @@ class IndexStaleError(RagError):
 
 class IndexCorruptError(RagError):
     """An index file cannot be read or fails its checksum."""
+
+
+class IndexWriteError(RagError):
+    """The index cannot be written; the message says whether the old one is unchanged."""
 
 
 class ModelError(RagError):

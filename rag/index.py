@@ -11,8 +11,9 @@ vectors. That measured better on the dev set than embedding whole passages (whic
 model truncates at 256 tokens) and gives the sentence vectors that re-scoring and quote
 selection need, for the cost of one embedding pass.
 The BM25 index is rebuilt at load from passages.jsonl (well under a second here).
-Writes are atomic: each file is written aside and renamed, the manifest last, so an
-interrupted build leaves either the old index or one whose checksums fail.
+Writes are atomic: every file is first written completely beside its final name, then
+all are renamed, the manifest last. A build that fails or is interrupted while writing
+leaves the old index whole; one stopped between two renames leaves checksums that fail.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ import numpy as np
 
 from .corpus import corpus_hash, load_sources, read_text
 from .embed import Embedder, file_sha256
-from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, IndexWriteError
 from .ingest import ingest_source
 from .ingest.assemble import SentenceSplitter
 from .schema import Passage, Source
@@ -54,7 +56,7 @@ class Index:
     sources: tuple[Source, ...]
     passages: tuple[Passage, ...]
     vectors: Any  # faiss.Index
-    sentence_vectors: np.ndarray  # (n_sentences, dim) float16
+    sentence_vectors: np.ndarray  # (n_sentences, dim) float32 in memory, float16 on disk
     sentence_owner: np.ndarray  # passage row of each sentence vector
     manifest: dict[str, Any]
 
@@ -77,23 +79,48 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress:
     sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
     sentence_vectors = embedder.embed(sentences, batch_size=64, progress=progress)
     faiss_index = build_vector_index(mean_vectors(sentence_vectors, sentence_owners(passages), len(passages)))
-    index_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(index_dir / PASSAGES, "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode())
-    _write_atomic(index_dir / SENTENCES, _npy_bytes(sentence_vectors.astype(np.float16)))
-    save_vector_index(faiss_index, index_dir / DENSE)
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "model": embedder.name,
-        "model_sha256": embedder.sha256,
-        "dimension": embedder.dim,
-        "corpus_hash": corpus_hash(corpus_dir, sources),
-        "passages": len(passages),
-        "sentences": len(sentences),
-        "index_type": type(faiss_index).__name__,
-        "files": {name: file_sha256(index_dir / name) for name in DATA_FILES},
-        "build_seconds": round(time.perf_counter() - started, 2),
+    data = {
+        PASSAGES: "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode(),
+        SENTENCES: _npy_bytes(sentence_vectors.astype(np.float16)),
     }
-    _write_atomic(index_dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+    staged: dict[str, Path] = {}
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        for name, content in data.items():
+            staged[name] = _stage(index_dir / name, content)
+        staged[DENSE] = _stage(index_dir / DENSE, b"")
+        save_vector_index(faiss_index, staged[DENSE])  # itself atomic, onto the staged name
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model": embedder.name,
+            "model_sha256": embedder.sha256,
+            "dimension": embedder.dim,
+            "corpus_hash": corpus_hash(corpus_dir, sources),
+            "passages": len(passages),
+            "sentences": len(sentences),
+            "index_type": type(faiss_index).__name__,
+            "files": {name: file_sha256(staged[name]) for name in DATA_FILES},
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
+        staged[MANIFEST] = _stage(index_dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+    except (OSError, RuntimeError) as exc:  # RuntimeError: how faiss.write_index reports a failed write
+        _discard(staged.values())
+        raise IndexWriteError(
+            f"cannot write the index to {index_dir} ({getattr(exc, 'strerror', None) or exc}); the index there is unchanged; "
+            "free disk space or fix the folder's permissions, then run: rag build"
+        ) from exc
+    except BaseException:
+        _discard(staged.values())
+        raise
+    # subtle: nothing is renamed until every file is complete on disk, and the manifest goes last,
+    # so only a failure inside this loop can mix old and new files, and then their checksums fail
+    try:
+        for name in (*DATA_FILES, MANIFEST):
+            os.replace(staged[name], index_dir / name)
+            del staged[name]
+    except OSError as exc:
+        _discard(staged.values())
+        raise IndexWriteError(f"cannot finish writing the index to {index_dir} ({exc.strerror or exc}); run: rag build") from exc
     return manifest
 
 
@@ -102,9 +129,12 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     if not path.is_file():
         raise IndexMissingError(f"no index in {index_dir}; build it with: rag build")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(f"{path} is not valid JSON; rebuild with: rag build") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not isinstance(manifest.get("dimension"), int):
+        raise IndexCorruptError(f"{path} is not an index manifest (fields missing or of the wrong type); rebuild with: rag build")
+    return manifest
 
 
 def check_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha256: str) -> dict[str, Any]:
@@ -116,8 +146,10 @@ def check_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_
         )
     if manifest.get("model") != embedder_name or manifest.get("model_sha256") != embedder_sha256:
         raise IndexStaleError(f"index in {index_dir} was built with another embedding model; rebuild with: rag build")
-    current = corpus_hash(corpus_dir, load_sources(corpus_dir))
-    if manifest.get("corpus_hash") != current:
+    sources = load_sources(corpus_dir)
+    if manifest.get("corpus_hash") != corpus_hash(corpus_dir, sources):
+        for source in sources:
+            read_text(corpus_dir, source)  # a text that cannot be read is what to fix first, not the index
         raise IndexStaleError(f"the corpus in {corpus_dir} changed since the index was built; rebuild with: rag build")
     for name in DATA_FILES:
         path = index_dir / name
@@ -136,38 +168,47 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
     vectors = load_vector_index(index_dir / DENSE)
     owners = sentence_owners(passages)
     try:
-        sentence_vectors = np.load(index_dir / SENTENCES, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+        # converted once here, not per question (it was 6 ms of every search)
+        sentence_vectors = np.load(index_dir / SENTENCES, allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
         raise IndexCorruptError(f"{index_dir / SENTENCES} cannot be read; rebuild with: rag build") from exc
     dim = manifest["dimension"]
     if vectors.ntotal != len(passages) or vectors.d != dim or sentence_vectors.shape != (len(owners), dim):
         raise IndexCorruptError(
             f"{index_dir}: the vectors do not match the {len(passages)} passages and {len(owners)} sentences; rebuild with: rag build"
         )
-    return Index(tuple(load_sources(corpus_dir)), passages, vectors, sentence_vectors, owners, manifest)
+    sources = tuple(load_sources(corpus_dir))
+    if {p.source_id for p in passages} - {s.id for s in sources}:
+        raise IndexCorruptError(f"{index_dir / PASSAGES} names sources that are not in {corpus_dir}; rebuild with: rag build")
+    return Index(sources, passages, vectors, sentence_vectors, owners, manifest)
 
 
 def _read_passages(path: Path) -> list[Passage]:
     try:
         with path.open(encoding="utf-8") as handle:
             return [Passage.from_dict(json.loads(line)) for line in handle]
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(f"{path} cannot be read ({exc}); rebuild with: rag build") from exc
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename over."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def _stage(path: Path, data: bytes) -> Path:
+    """Write `data` to a new temporary file beside `path`, flushed to disk; returns its path."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an index is meant to be shared
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o644)  # mkstemp makes it private; an index is meant to be shared
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def _discard(paths: Iterable[Path]) -> None:
+    for path in list(paths):
+        path.unlink(missing_ok=True)
 
 
 def sentence_owners(passages: tuple[Passage, ...] | list[Passage]) -> np.ndarray:

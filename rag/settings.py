@@ -19,7 +19,10 @@ class Settings:
     balance_slots: int = 3  # top passages guaranteed to each source in the top k
     # answers
     answer_pool: int = 12  # passages retrieved to compose an answer
-    scope_min_sentence: float = 0.35  # below this best-sentence cosine, nothing answers
+    # scope: covered when best-sentence cosine - weight x unknown-word share >= min score
+    # (dev: out-of-scope <= 0.35, answerable >= 0.366; see docs/evaluation.md)
+    scope_min_score: float = 0.355
+    scope_unknown_weight: float = 0.5
     scope_max_unknown: float = 0.45  # rarity-weighted share of question words the corpus never uses
     source_min_sentence: float = 0.45  # a source addresses the question from this best-sentence cosine…
     source_max_gap: float = 0.25  # …when also within this of the best source

@@ -164,6 +164,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> str:
         theme=gr.themes.Default(primary_hue="slate", font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "sans-serif"]),
         footer_links=["api", "settings"],
         run_history=False,  # no call log kept in the browser
+        max_file_size="1kb",  # the app takes no files: refuse uploads to Gradio's upload route
         enable_monitoring=False,
         mcp_server=False,
         ssr_mode=False,

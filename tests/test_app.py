@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +24,8 @@ from rag.webapp import EXAMPLES, build_app, launch
 
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "answer.schema.json").read_text())
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
+# screenshots go outside the repo (tests never write into it); CI may point this elsewhere
+ARTIFACTS = Path(os.environ.get("VIEWPOINTS_TEST_ARTIFACTS", Path(tempfile.gettempdir()) / "viewpoints-test-artifacts"))
 HOSTILE_MARKUP = [
     "<script>alert(1)</script> Was Trotsky a Bolshevik?",
     '<img src=x onerror="alert(1)"> Why was Trotsky expelled?',
@@ -229,7 +232,7 @@ def test_browser_shows_opposed_quotes_and_typed_markup_as_text(served, assistant
 
     campbell = assistant.sources["campbell-1939"].viewpoint
     viewpoints = {s.viewpoint for s in assistant.sources.values()}
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     dialogs: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
