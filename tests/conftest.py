@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX, Assistant  # noqa: E402
 from rag.corpus import load_sources, read_text  # noqa: E402
 from rag.embed import Embedder  # noqa: E402
 from rag.index import build_index, build_passages  # noqa: E402
+from support import close_gradio_loops, free_port  # noqa: E402
 
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 
@@ -62,3 +64,28 @@ def gold_path() -> Path:
     if not GOLD.is_file():
         pytest.skip(f"gold file {GOLD} not present")
     return GOLD
+
+
+@pytest.fixture(scope="module")
+def gradio_loops() -> Iterator[None]:
+    """For modules that run Gradio: close the event loops it leaves behind (see support.py)."""
+    yield
+    close_gradio_loops()
+
+
+@pytest.fixture(scope="module")
+def served(assistant, gradio_loops) -> Iterator[str]:
+    """The app on a free local port, for the API and browser tests."""
+    from rag.webapp import build_app, launch
+
+    demo = build_app(assistant)
+    url = launch(demo, host="127.0.0.1", port=free_port())
+    yield url
+    demo.close(verbose=False)
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    from gradio_client import Client
+
+    return Client(served, verbose=False)

@@ -3,13 +3,9 @@ JSON, and in a real browser a contested question gets quotes from opposed source
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import json
 import os
-import socket
 import tempfile
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +16,7 @@ import pytest
 from rag import cards
 from rag.assistant import PROJECT_DIR
 from rag.render import attribution
-from rag.webapp import EXAMPLES, build_app, launch
+from rag.webapp import EXAMPLES, build_app
 
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "answer.schema.json").read_text())
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,25 +33,8 @@ TAGS = {"div", "p", "q", "section", "figure", "blockquote", "figcaption", "span"
 ATTRS = {"class", "href", "target", "rel"}
 
 
-# subtle: gradio.utils.safe_get_lock/safe_get_stop_event create and set a new asyncio event loop
-# each time they run outside one (Blocks.queue, launch), dropping the previous loop unclosed. The
-# ResourceWarnings of those loops and their self-pipe (AF_UNIX) sockets are Gradio's; only they
-# are ignored, and `_finalise_gradio_loops` collects them before the module ends.
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:Exception ignored in. <socket\.socket fd=\d+, family=1,:pytest.PytestUnraisableExceptionWarning"),
-    pytest.mark.filterwarnings(r"ignore:Exception ignored in. <function BaseEventLoop\.__del__:pytest.PytestUnraisableExceptionWarning"),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _finalise_gradio_loops() -> Iterator[None]:
-    yield
-    policy = asyncio.get_event_loop_policy()
-    loop = policy.get_event_loop()
-    if not loop.is_running():
-        loop.close()
-    policy.set_event_loop(None)
-    gc.collect()  # while this module's filters apply, not in a later module's test
+# Gradio leaves event loops unclosed: see `gradio_loops` in conftest.py
+pytestmark = pytest.mark.usefixtures("gradio_loops")
 
 
 class Markup(HTMLParser):
@@ -169,28 +148,6 @@ def test_app_builds_without_launching_and_names_the_ask_endpoint(assistant):
     assert isinstance(demo, gr.Blocks)
     named = [d.get("api_name") for d in demo.get_config_file()["dependencies"]]
     assert "ask" in named
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def served(assistant) -> Iterator[str]:
-    """The app on a free local port, for the API and browser tests."""
-    demo = build_app(assistant)
-    url = launch(demo, host="127.0.0.1", port=_free_port())
-    yield url
-    demo.close(verbose=False)
-
-
-@pytest.fixture(scope="module")
-def client(served):
-    from gradio_client import Client
-
-    return Client(served, verbose=False)
 
 
 @pytest.mark.slow

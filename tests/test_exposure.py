@@ -3,15 +3,12 @@ own assets, and no network use at run time (by `rag ask` or by the app itself)."
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import http.client
 import ipaddress
 import json
 import os
 import runpy
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support import free_port
 
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX, PROJECT_DIR
 from rag.index import check_index
@@ -79,28 +77,8 @@ TRAVERSALS = [
     "/gradio_api/file=index/manifest.json",
     "/gradio_api/file=../main/index/manifest.json",
 ]
-# subtle: the same Gradio event-loop ResourceWarnings as in tests/test_app.py, ignored for the same reason
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:Exception ignored in. <socket\.socket fd=\d+, family=1,:pytest.PytestUnraisableExceptionWarning"),
-    pytest.mark.filterwarnings(r"ignore:Exception ignored in. <function BaseEventLoop\.__del__:pytest.PytestUnraisableExceptionWarning"),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _finalise_gradio_loops() -> Iterator[None]:
-    yield
-    policy = asyncio.get_event_loop_policy()
-    loop = policy.get_event_loop()
-    if not loop.is_running():
-        loop.close()
-    policy.set_event_loop(None)
-    gc.collect()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Gradio leaves event loops unclosed: see `gradio_loops` in conftest.py
+pytestmark = pytest.mark.usefixtures("gradio_loops")
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -127,7 +105,7 @@ def served(assistant) -> Iterator[str]:
     if not Path("/proc/net/tcp").is_file():
         pytest.skip("needs Linux's /proc/net/tcp to see which address the server listens on")
     demo = build_app(assistant)
-    url = launch(demo, port=_free_port())
+    url = launch(demo, port=free_port())
     yield url
     demo.close(verbose=False)
 
@@ -238,7 +216,7 @@ def test_app_py_needs_no_network_and_listens_on_loopback(guard_dir, tmp_path, em
 
     # app.py rebuilds a stale index in place, and tests never write into the repository
     check_index(DEFAULT_INDEX, DEFAULT_CORPUS, embedder.name, embedder.sha256)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "app.log"
     with log.open("w") as out:
         server = subprocess.Popen(

@@ -8,15 +8,12 @@ answer to their own question.
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import http.client
 import json
 import os
 import re
-import socket
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,7 +28,6 @@ from rag import Answer, QuestionError
 from rag.assistant import PROJECT_DIR
 from rag.cards import answer_html, tones
 from rag.render import escape_markdown
-from rag.webapp import build_app, launch
 
 # subtle: Hypothesis caches Unicode tables and the code's constants in ./.hypothesis while pytest
 # collects (before any fixture runs); tests never write into the repository, so they go to /tmp
@@ -75,43 +71,8 @@ SEEDS = [
     "Were the Moscow trials justified?",
     "What did Lenin say about Trotsky?",
 ]
-# subtle: the same Gradio event-loop ResourceWarnings as in tests/test_app.py, ignored for the same reason
-pytestmark = [
-    pytest.mark.filterwarnings(r"ignore:Exception ignored in. <socket\.socket fd=\d+, family=1,:pytest.PytestUnraisableExceptionWarning"),
-    pytest.mark.filterwarnings(r"ignore:Exception ignored in. <function BaseEventLoop\.__del__:pytest.PytestUnraisableExceptionWarning"),
-]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _finalise_gradio_loops() -> Iterator[None]:
-    yield
-    policy = asyncio.get_event_loop_policy()
-    loop = policy.get_event_loop()
-    if not loop.is_running():
-        loop.close()
-    policy.set_event_loop(None)
-    gc.collect()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def served(assistant) -> Iterator[str]:
-    demo = build_app(assistant)
-    url = launch(demo, host="127.0.0.1", port=_free_port())
-    yield url
-    demo.close(verbose=False)
-
-
-@pytest.fixture(scope="module")
-def client(served):
-    from gradio_client import Client
-
-    return Client(served, verbose=False)
+# Gradio leaves event loops unclosed: see `gradio_loops` in conftest.py
+pytestmark = pytest.mark.usefixtures("gradio_loops")
 
 
 def _outside_quotes(text: str, quotes: Sequence[str]) -> str:
