@@ -345,9 +345,9 @@ _UNSEARCHED = re.compile(r"Not searched \((?:[^()]|\([^()]*\))*\): ([^.]*)\.")
 _SPEAKS = re.compile(r"\b(It|Each) speaks in its own words below\.")
 _DECLINE = re.compile(r"The sources do not answer this question(?: \(((?:[^()]|\([^()]*\))*)\))?\.")
 _CLOSEST = re.compile(r"The closest passages are shown below for reference; they are not an answer\.")
-_REASON_SIMILARITY = re.compile(r"no sentence of the sources comes close \(best similarity (-?\d+(?:\.\d+)?)\)")
-_REASON_YEARS = re.compile(r"the sources never mention (.+)")
-_REASON_WORDS = re.compile(r"the sources never use the words (.+)")
+_REASON_SIMILARITY = re.compile(r"no sentence of the sources comes close; best similarity (-?\d+(?:\.\d+)?)")
+_REASON_YEARS = "it names a year the sources never mention"
+_REASON_WORDS = "the question turns on words the sources never use"
 _FILLER = re.compile(r"\b(?:and|but)\b|[\s.,;:()]+", re.IGNORECASE)
 
 
@@ -511,13 +511,16 @@ class Evaluator:
             best = max((float(c.get("best_score", -1.0)) for c in answer.get("sources", ())), default=None)
             ok = best is None or abs(best - float(m.group(1))) < 0.006
             return ok, f"best source score in the answer: {best}"
-        if m := _REASON_YEARS.fullmatch(reason):
-            present = [y for y in _split_names(m.group(1), ",") if any(re.search(rf"\b{re.escape(y)}\b", t) for t in self._normalised.values())]
-            return not present, f"found in the corpus: {', '.join(present)}" if present else "absent from every source"
-        if m := _REASON_WORDS.fullmatch(reason):
-            terms = [normalise(w) for w in _split_names(m.group(1), ",")]
-            present = [w for w in terms if any(re.search(rf"\b{re.escape(w)}", t) for t in self._normalised.values())]
-            return not present, f"found in the corpus: {', '.join(present)}" if present else "absent from every source"
+        # the lead does not repeat the question's words, so they are looked for in the question
+        question = str(answer.get("standalone_question", ""))
+        if reason == _REASON_YEARS:
+            years = re.findall(r"\b\d{3,4}\b", question)
+            absent = [y for y in years if not any(re.search(rf"\b{y}\b", t) for t in self._normalised.values())]
+            return bool(absent), f"absent from every source: {', '.join(absent)}" if absent else "every year is in the corpus"
+        if reason == _REASON_WORDS:
+            words = [w for w in re.findall(r"[^\W\d_]{3,}", normalise(question))]
+            absent = [w for w in words if not any(re.search(rf"\b{re.escape(w)}", t) for t in self._normalised.values())]
+            return bool(absent), f"absent from every source: {', '.join(absent)}" if absent else "every word is in the corpus"
         return False, "a reason this heuristic cannot check"
 
     def _source_named(self, name: str) -> str | None:

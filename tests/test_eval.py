@@ -205,3 +205,15 @@ def test_rag_eval_end_to_end(gold_path, tmp_path, capsys, evaluator):
     assert missing == [] and math.isnan(again["hit@5"])  # retrieval skipped
     for key in ("quotes", "verbatim_rate", "misattribution", "location_accuracy", "false_refusals", "lead_support"):
         assert again[key] == pytest.approx(overall[key]), key
+
+
+def test_a_decline_reason_is_checked_against_the_question_and_corpus(assistant, corpus_dir):
+    from rag.eval import Evaluator
+
+    evaluator = Evaluator.for_assistant(assistant, corpus_dir)
+    declined = assistant.ask("Who won the football World Cup in 2022?").to_dict()
+    assert not declined["covered"]
+    assert all(claim.supported for claim in evaluator.check_lead(declined)), evaluator.check_lead(declined)
+    # the same reason given for a question whose every word and year is in the corpus is unsupported
+    forged = dict(declined, standalone_question="Why was Trotsky expelled in 1927?")
+    assert not all(claim.supported for claim in evaluator.check_lead(forged))
