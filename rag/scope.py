@@ -55,19 +55,27 @@ class ScopeCheck:
         self._max_unknown = max_unknown
         df: dict[str, int] = {}
         numbers: set[str] = set()
-        for p in passages:
-            # compounds count both ways: 'hydro-electric' knows 'hydroelectric' too
-            for term in self._terms(p.text) | self._terms(_HYPHEN.sub("", p.text)):
+        texts = [p.text for p in passages]
+        # compounds count both ways: 'hydro-electric' knows 'hydroelectric' too
+        as_written = self._terms_of(texts)
+        joined = self._terms_of([_HYPHEN.sub("", t) for t in texts])
+        for text, terms, more in zip(texts, as_written, joined):
+            for term in terms | more:
                 df[term] = df.get(term, 0) + 1
-            numbers.update(_NUMBER.findall(p.text))
+            numbers.update(_NUMBER.findall(text))
         self._df, self._numbers, self._n = df, numbers, len(passages)
         self._prefixes = {t[:PREFIX] for t in df if len(t) >= PREFIX}
         meta = " ".join([_META, *(name for s in sources for name in source_names(s))])
         self._meta = self._terms(meta)
 
     def _terms(self, text: str) -> set[str]:
-        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)  # P.O.U.M. -> POUM
-        return set(bm25s.tokenize(text, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)[0])
+        return self._terms_of([text])[0]
+
+    def _terms_of(self, texts: list[str]) -> list[set[str]]:
+        """Stemmed content words of each text, in one tokenizer call (per-text calls cost seconds)."""
+        texts = [_DOTTED.sub(lambda m: m.group(0).replace(".", ""), t) for t in texts]  # P.O.U.M. -> POUM
+        tokens = bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer, return_ids=False, show_progress=False)
+        return [set(t) for t in tokens]
 
     def _known(self, term: str) -> bool:
         # subtle: a shared prefix forgives spelling variants ('Dnieper' vs 'Dnieperstroi')
