@@ -13,7 +13,7 @@ from typing import Literal
 
 from .answer import Composer
 from .corpus import read_text
-from .embed import Embedder
+from .embed import Embedder, QueryEmbedder
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
 from .index import Index, build_index, load_index
 from .retrieve import Retriever
@@ -37,7 +37,7 @@ _REMOVED = frozenset({"Cf"})
 class Assistant:
     """Answers questions from the corpus; build with `Assistant.load()`."""
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings, corpus_dir: Path = DEFAULT_CORPUS) -> None:
+    def __init__(self, index: Index, embedder: Embedder | QueryEmbedder, settings: Settings, corpus_dir: Path = DEFAULT_CORPUS) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -55,17 +55,21 @@ class Assistant:
         corpus_dir: Path = DEFAULT_CORPUS,
         settings: Settings | None = None,
         on_stale: OnStale = "raise",
-        embedder: Embedder | None = None,
+        embedder: Embedder | QueryEmbedder | None = None,
     ) -> Assistant:
-        """Load the index; with on_stale="rebuild", a missing, stale or corrupt one is rebuilt."""
-        embedder = embedder or Embedder.load()
+        """Load the index; with on_stale="rebuild", a missing, stale or corrupt one is rebuilt.
+
+        Questions are embedded by `embedder`, by default the torch-free QueryEmbedder;
+        a rebuild loads the torch Embedder for the corpus (rag.embed says why two).
+        """
+        embedder = embedder or QueryEmbedder.load()
         try:
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
         except (IndexMissingError, IndexStaleError, IndexCorruptError) as exc:
             if on_stale != "rebuild":
                 raise
             logger.warning("%s; rebuilding the index", exc)
-            build_index(Path(corpus_dir), Path(index_dir), embedder)
+            build_index(Path(corpus_dir), Path(index_dir), embedder if isinstance(embedder, Embedder) else Embedder.load())
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
         return cls(index, embedder, settings or Settings(), Path(corpus_dir))
 

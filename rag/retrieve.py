@@ -16,7 +16,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from .embed import Embedder
+from .embed import Embedder, QueryEmbedder
 from .index import Index
 from .query import in_chapter, named_chapter, named_sources
 from .schema import Hit, Passage
@@ -48,7 +48,7 @@ class LexicalIndex:
 class Retriever:
     """Finds the passages that answer a question, keeping every relevant source in view."""
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: Index, embedder: Embedder | QueryEmbedder, settings: Settings) -> None:
         self._index = index
         self._embedder = embedder
         self._settings = settings

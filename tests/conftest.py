@@ -54,9 +54,9 @@ def built_index(tmp_path_factory, corpus_dir, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant(embedder) -> Assistant:
+def assistant() -> Assistant:
     """The assistant over the committed index (test_index checks it is not stale)."""
-    return Assistant.load(DEFAULT_INDEX, DEFAULT_CORPUS, embedder=embedder)
+    return Assistant.load(DEFAULT_INDEX, DEFAULT_CORPUS)  # as served: questions through the int8 ONNX model
 
 
 @pytest.fixture(scope="session")

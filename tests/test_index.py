@@ -45,6 +45,18 @@ def test_faiss_equals_brute_force(assistant, embedder):
         assert set(ids[row]) == set(expected)
 
 
+def test_the_serving_query_model_agrees_with_the_build_model(embedder):
+    """Questions go through the int8 ONNX form of the model the corpus was embedded with."""
+    from rag.embed import QueryEmbedder
+
+    questions = ["Was Trotsky a genuine Bolshevik?", "Why was Trotsky expelled from the party in 1927?", "borscht", "x" * 3000]
+    served, built = QueryEmbedder.load().embed(questions), embedder.embed(questions)
+    assert served.shape == built.shape == (4, 384)
+    np.testing.assert_allclose(np.linalg.norm(served, axis=1), 1.0, atol=1e-5)
+    agreement = (served * built).sum(axis=1)
+    assert agreement[:3].min() >= 0.999 and agreement[3] >= 0.995, agreement  # int8: a long odd text drifts most
+
+
 def test_distinctive_sentences_find_their_own_paragraph(assistant):
     rng = np.random.default_rng(7)
     passages = [p for p in assistant.index.passages if p.kind == "text" and len(p.sentences) >= 3]
