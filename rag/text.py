@@ -54,17 +54,6 @@ def normalise_source(raw: str, running_headers: tuple[str, ...] = ()) -> str:
     return normalise(join_line_hyphens(remove_lines(raw, running_headers)))
 
 
-def is_verbatim(quote: str, normalised_haystack: str) -> bool:
-    """True when the quote's matching form is a substring of an already normalised text."""
-    needle = normalise(quote)
-    return bool(needle) and needle in normalised_haystack
-
-
 def words(text: str) -> list[str]:
     """The words of a normalised text, for overlap measures."""
     return WORD.findall(normalise(text))
-
-
-def word_count(text: str) -> int:
-    """Number of words, as passages are sized."""
-    return len(WORD.findall(text))

@@ -34,8 +34,3 @@ class VerbatimGate:
         headers = self._sources[source_id].running_headers
         at_span = normalise(join_line_hyphens(remove_lines(self._raw[source_id][span[0] : span[1]], headers)))
         return at_span == needle
-
-    def holds(self, source_id: str, quote: str) -> bool:
-        """Whether the source holds the quote anywhere (used to score answers from elsewhere)."""
-        needle = normalise(quote)
-        return bool(needle) and needle in self._normalised.get(source_id, "")
