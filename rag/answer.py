@@ -145,7 +145,7 @@ class Composer:
         quotations = self._quotations(passage)
         if wants_words:
             sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
-        for first, last in _windows(passage, sims, quotations, whole_quotation=wants_words):
+        for first, last in _windows(passage, sims, quotations, self._settings.max_sentences_per_quote, whole_quotation=wants_words):
             start, end = passage.sentences[first][0], passage.sentences[last][1]
             quote = passage.text[start:end]
             span = passage.file_span(start, end)
@@ -206,7 +206,7 @@ def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> n
 
 
 def _windows(
-    passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], whole_quotation: bool = False
+    passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], max_sentences: int, whole_quotation: bool = False
 ) -> list[tuple[int, int]]:
     """Candidate sentence ranges, best first: the best sentence widened while it helps
     (or, when the question asks for someone's words, over more of their quotation)."""
@@ -215,7 +215,7 @@ def _windows(
     for best in order[:3]:
         best = _past_lead_in(passage, best)
         first = last = best
-        while last - first < 2:
+        while last - first < max_sentences - 1:
             grow = _better_side(passage, sims, quotations, first, last, whole_quotation)
             if grow is None:
                 break

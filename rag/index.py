@@ -139,6 +139,11 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 def check_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha256: str) -> dict[str, Any]:
     """The manifest, after checking that it matches this code, model, corpus and files."""
+    return _check(index_dir, corpus_dir, embedder_name, embedder_sha256)[0]
+
+
+def _check(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha256: str) -> tuple[dict[str, Any], list[Source]]:
+    """check_index, also returning the corpus metadata it read (load_index needs it too)."""
     manifest = read_manifest(index_dir)
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexStaleError(
@@ -158,12 +163,12 @@ def check_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_
             raise IndexCorruptError(f"{path} is missing; rebuild with: rag build")
         if expected != file_sha256(path):
             raise IndexCorruptError(f"{path} does not match its checksum in the manifest; rebuild with: rag build")
-    return manifest
+    return manifest, sources
 
 
 def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha256: str) -> Index:
     """Load a checked index (see check_index for what is checked)."""
-    manifest = check_index(index_dir, corpus_dir, embedder_name, embedder_sha256)
+    manifest, checked_sources = _check(index_dir, corpus_dir, embedder_name, embedder_sha256)
     passages = tuple(_read_passages(index_dir / PASSAGES))
     vectors = load_vector_index(index_dir / DENSE)
     owners = sentence_owners(passages)
@@ -177,7 +182,7 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
         raise IndexCorruptError(
             f"{index_dir}: the vectors do not match the {len(passages)} passages and {len(owners)} sentences; rebuild with: rag build"
         )
-    sources = tuple(load_sources(corpus_dir))
+    sources = tuple(checked_sources)
     if {p.source_id for p in passages} - {s.id for s in sources}:
         raise IndexCorruptError(f"{index_dir / PASSAGES} names sources that are not in {corpus_dir}; rebuild with: rag build")
     return Index(sources, passages, vectors, sentence_vectors, owners, manifest)
