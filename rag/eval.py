@@ -94,14 +94,9 @@ class GoldQuestion:
 
 def load_gold(path: Path) -> list[GoldQuestion]:
     """Read a gold JSONL file; errors name the line and the field."""
-    if not path.is_file():
-        raise RagError(f"{path}: gold file not found")
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, row in _jsonl_rows(path, "gold file", "one gold question per line"):
         try:
-            row = json.loads(line)
             questions.append(
                 GoldQuestion(
                     id=str(row["id"]),
@@ -114,9 +109,22 @@ def load_gold(path: Path) -> list[GoldQuestion]:
                     speaker=row.get("speaker", ""),
                 )
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise RagError(f"{path}:{number}: not a gold question ({exc!r}); see docs/evaluation.md for the format") from exc
     return questions
+
+
+def _jsonl_rows(path: Path, what: str, layout: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) for each non-blank line; errors name the file and line."""
+    if not path.is_file():
+        raise RagError(f"{path}: {what} not found")
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RagError(f"{path}:{number}: not JSON ({exc.msg}); write {layout}") from exc
 
 
 def _shares_run(quote_words: Sequence[str], text_norm: str) -> bool:
@@ -562,16 +570,8 @@ _REQUIRED_EXCERPT = ("source_id", "quote", "passage_id", "span")
 
 def load_answers(path: Path) -> list[dict[str, Any]]:
     """Read answers, one JSON object a line (docs/answer.schema.json plus an optional "id")."""
-    if not path.is_file():
-        raise RagError(f"{path}: answers file not found")
     answers = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RagError(f"{path}:{number}: not JSON ({exc.msg}); write one answer object per line") from exc
+    for number, row in _jsonl_rows(path, "answers file", "one answer object per line"):
         if not isinstance(row, dict):
             raise RagError(f"{path}:{number}: expected a JSON object (docs/answer.schema.json)")
         missing = [k for k in _REQUIRED if k not in row] + ([] if "id" in row or "question" in row else ["id or question"])
