@@ -7,8 +7,9 @@ paragraph that does not reopen it, or else at the end of the passage. The speake
 order: a parenthetical citation naming someone (`” (Lenin, CW #35 285)`), an attribution right after
 the closing mark (`,” explained Radek, “`), a lead-in in the same or the previous sentence (`Lenin
 wrote:`, `Vyshinsky: “`, `he said` when one person only is named just before), the author a
-citation's work is known to have (`learn_work_authors`), then the neighbouring paragraphs of the
-same block quotation.
+citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
+(`(“Workers Vanguard”)`), then the neighbouring paragraphs of the same block quotation, or the
+quotation just before in the same paragraph when nobody else is named in between.
 It does NOT see earlier passages (a block quotation carried over from one gets no speaker), reads
 no unquoted reported speech, and prefers no speaker to a guess. Quotes under 6 words with neither a
 citation nor an attribution are scare quotes, the author's own words marked, and are not returned.
@@ -288,7 +289,15 @@ def _author_of(citation: str, masked: str, pos: int, before: list[_Found], works
     if re.fullmatch(r"(?:pp?|page)[.,]? ?[\d, -]+\.?", citation):  # '(p. 44)': the work being discussed
         distinct = _distinct(name for _, name in _cues(masked, 0, pos, before) if name)
         return distinct[0] if len(distinct) == 1 else None
-    return next((works[key] for key in _work_keys(citation) if key in works), None)
+    known = next((works[key] for key in _work_keys(citation) if key in works), None)
+    return known or _periodical(citation)
+
+
+def _periodical(citation: str) -> str | None:
+    """'Workers Vanguard' from '(“Workers Vanguard”)': a paper cited with no author speaks for itself."""
+    m = re.fullmatch(r"[“\"]([^“”\"]{2,60})[”\"]", citation.strip())
+    title = m.group(1).strip() if m else ""
+    return title if _RUN.fullmatch(title) and not set(title.split(" ")) & _RECORD else None
 
 
 def _is_name(run: str) -> bool:
@@ -451,9 +460,22 @@ def _propagate(masked: str, found: list[_Found]) -> list[_Found]:
     for i in range(1, len(result)):  # forwards: a paragraph that goes on without a reference of its own
         a, b = result[i - 1], result[i]
         same_work = a.citation and b.citation and a.citation.split()[0] == b.citation.split()[0]
-        if not b.decided and a.speaker and (b.citation is None or same_work) and _touching(masked, a, b):
+        if not b.decided and a.speaker and (b.citation is None or same_work) and _goes_on(masked, a, b):
             result[i] = replace(b, speaker=a.speaker)
     return result
+
+
+def _goes_on(masked: str, a: _Found, b: _Found) -> bool:
+    """True when b follows a in the same paragraph, within two sentences, with no one else named between.
+
+    'The London Times published an article … “…”. The Plan is failing. The plant is “a white elephant”.'
+    """
+    gap = masked[a.cite_end: b.start]
+    if _touching(masked, a, b):
+        return True
+    if "\n\n" in gap or len(_sentences(masked, a.cite_end, b.start)) > 3 or _names(masked, a.cite_end, b.start - 1):
+        return False
+    return _PRONOUN_CUE.search(gap) is None and re.search(r"\b(?:[Tt]hey|[Ww]e|I)\b", gap) is None
 
 
 def _touching(masked: str, a: _Found, b: _Found) -> bool:

@@ -89,6 +89,18 @@ def test_work_cited_alone_gets_its_author_from_the_corpus(corpus, work_authors):
     assert q is not None and q.speaker == "Trotsky"
 
 
+def test_a_paper_cited_alone_speaks_for_itself(corpus, work_authors):
+    q = quoted(corpus, "defense of the Soviet state required above all the ousting", work_authors)
+    assert q is not None and q.speaker == "Workers Vanguard" and q.citation == "“Workers Vanguard”"
+    letter = quoted(corpus, "The guiding principle in relation to the kulaks", work_authors)
+    assert letter is not None and letter.speaker != "Open Letter"  # a kind of document, not a paper
+
+
+def test_a_quotation_goes_on_in_the_same_paragraph_when_no_one_else_is_named(corpus, work_authors):
+    q = quoted(corpus, "In the political sphere the distinction of the new Constitution from the old", work_authors)
+    assert q is not None and q.speaker == "Trotsky"  # 'But Trotsky asserts … “…”, and “…”. “In the political …”'
+
+
 def test_block_quotation_reopened_each_paragraph_is_one_quotation(corpus):
     a = quoted(corpus, "Thirdly, by the correctness of the political leadership")
     b = quoted(corpus, "Without these conditions all attempts to establish discipline")
