@@ -253,9 +253,10 @@ def _better_side(
 
 def _same_voice(passage: Passage, quotations: Sequence[Quotation], window: tuple[int, int], neighbour: int) -> bool:
     """A quote never mixes the author's words with someone they quote."""
-    def voice(i: int) -> tuple[int, int] | None:
+    def voice(i: int) -> str | tuple[int, int] | None:
         q = speaker_at(quotations, *passage.sentences[i], passage.text)
-        return (q.start, q.end) if q else None
+        # one speaker's quotation split by '…,” says Stalin. “…' is one voice
+        return q.speaker or (q.start, q.end) if q else None
     return voice(neighbour) == voice(window[0])
 
 
