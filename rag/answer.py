@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .followup import standalone
-from .quotes import Quotation, find_quotations, speaker_at
+from .quotes import MIN_WORDS, Quotation, find_quotations, speaker_at
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
 from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
@@ -147,6 +147,8 @@ class Composer:
             sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
         for first, last in _windows(passage, sims, quotations, self._settings.max_sentences_per_quote, whole_quotation=wants_words):
             start, end = passage.sentences[first][0], passage.sentences[last][1]
+            if wants_words and speaker_at(quotations, start, end, passage.text) is None:
+                start, end = _inner_quotation(passage.text, quotations, start, end) or (start, end)
             quote = passage.text[start:end]
             span = passage.file_span(start, end)
             if not self._gate.passes(passage.source_id, passage, quote, start, span):
@@ -194,6 +196,20 @@ class Composer:
             if len(out) == 3:
                 break
         return out
+
+
+def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end: int) -> tuple[int, int] | None:
+    """The longest quotation with a known speaker inside an author's sentences, as a span of `text`.
+
+    When someone's words are asked for, 'We have seen how Trotsky estimated … as “raw human material, …”
+    (The Revolution Betrayed, p. 97).' is quoted as Trotsky's words alone, with the source's reference.
+    """
+    inside = [
+        q for q in quotations
+        if q.speaker and start <= q.start and q.end <= end and len(WORD.findall(text[q.start : q.end])) >= MIN_WORDS
+    ]
+    longest = max(inside, key=lambda q: q.end - q.start, default=None)
+    return (longest.start, longest.end) if longest else None
 
 
 def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> np.ndarray:
