@@ -209,7 +209,10 @@ def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end
         if q.speaker and start <= q.start and q.end <= end and len(WORD.findall(text[q.start : q.end])) >= MIN_WORDS
     ]
     longest = max(inside, key=lambda q: q.end - q.start, default=None)
-    return (longest.start, longest.end) if longest else None
+    if longest is None:
+        return None
+    closes = longest.end < len(text) and text[longest.end] in "”\""
+    return longest.start - 1, longest.end + 1 if closes else longest.end  # with its quotation marks
 
 
 def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> np.ndarray:
