@@ -15,7 +15,7 @@ class Settings:
     dense_weight: float = 1.0  # passage vector (mean of its sentences) vs question
     lexical_weight: float = 1.0  # BM25
     sentence_weight: float = 0.5  # best single sentence of the passage vs question
-    chapter_boost: float = 1.5  # factor for passages in a chapter the question names
+    chapter_boost: float = 3.0  # factor for passages in a chapter the question names: it asked for that chapter
     balance_slots: int = 3  # top passages guaranteed to each source in the top k
     # answers
     answer_pool: int = 12  # passages retrieved to compose an answer
