@@ -20,6 +20,7 @@ from .retrieve import Retriever, SentenceScores
 from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
 from .scope import ScopeCheck
 from .settings import Settings
+from .spelling import Spelling
 from .text import WORD
 from .verbatim import VerbatimGate
 
@@ -46,6 +47,7 @@ class Composer:
         passages: Sequence[Passage],
         gate: VerbatimGate,
         work_authors: Mapping[str, str],
+        spelling: Spelling,
         settings: Settings,
     ) -> None:
         self._retriever = retriever
@@ -54,6 +56,7 @@ class Composer:
         self._row = {p.id: i for i, p in enumerate(passages)}
         self._gate = gate
         self._work_authors = work_authors
+        self._spelling = spelling
         self._settings = settings
         # names the corpus quotes as speakers: persons a follow-up's "he" may point to
         self._people = frozenset(
@@ -65,7 +68,9 @@ class Composer:
 
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
         started = time.perf_counter()
-        searched = standalone(question, history, self._people)
+        # names as the corpus spells them first, so that a follow-up's 'he' finds 'Bukharin' in 'Bukarin'
+        correct = self._spelling.correct
+        searched = standalone(correct(question), [correct(h) for h in history or ()], self._people)
         query = self._retriever.embed_question(searched)
         hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources)
         sentence_scores = self._retriever.sentence_scores(query)

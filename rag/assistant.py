@@ -20,6 +20,7 @@ from .retrieve import Retriever
 from .quotes import learn_work_authors
 from .schema import Answer, Hit, Source
 from .settings import Settings
+from .spelling import Spelling
 from .verbatim import VerbatimGate
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,10 @@ class Assistant:
         raw_texts = {sid: read_text(corpus_dir, source) for sid, source in self.sources.items()}
         self.gate = VerbatimGate(self.sources, raw_texts)
         work_authors = learn_work_authors(p.text for p in index.passages)
-        self._composer = Composer(self._retriever, self.sources, index.passages, self.gate, work_authors, settings)
+        self._spelling = Spelling(p.text for p in index.passages)
+        self._composer = Composer(
+            self._retriever, self.sources, index.passages, self.gate, work_authors, self._spelling, settings
+        )
 
     @classmethod
     def load(
@@ -78,7 +82,7 @@ class Assistant:
         question = self._check_question(question)
         if k < 1:
             raise QuestionError(f"k must be at least 1 (got {k})")
-        return self._retriever.search(question, k, self._check_sources(sources))
+        return self._retriever.search(self._spelling.correct(question), k, self._check_sources(sources))
 
     def ask(self, question: str, history: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> Answer:
         """Quoted, attributed excerpts that answer the question, grouped by source.
