@@ -18,6 +18,7 @@ def spelling(passages) -> Spelling:
         ("What did Bukarin say about Trotski?", "What did Bukharin say about Trotsky?"),
         ("Why were Zinovyev and Kamenyev tried?", "Why were Zinoviev and Kamenev tried?"),
         ("How did collectivization go?", "How did collectivisation go?"),
+        ("Zinovieff and Kameneff", "Zinoviev and Kamenev"),
     ],
 )
 def test_unknown_names_and_spellings_take_the_corpus_form(spelling, typed, read):
@@ -28,7 +29,10 @@ def test_unknown_names_and_spellings_take_the_corpus_form(spelling, typed, read)
     "question",
     [
         "Was borscht served at the landing?",  # short common words stay, even one edit from a corpus word
-        "Who claims the rightful succession?",  # 'frightful' is a letter more, not another spelling
+        "Who claims the rightful succession?",  # 'frightful' is another word, not another spelling
+        "Was Trotsky a Martian?",  # one letter from 'Marxian', and still another word
+        "What is the capital of Australia?",  # not 'Austria'
+        "Were the chicks pooled?",  # not 'polled'
         "Who was Esteban Volkov?",  # names nowhere near a corpus word stay as typed
         "Why was Trotsky expelled from the party in 1927?",  # known words are never touched
     ],
