@@ -1,5 +1,10 @@
-"""Hybrid retrieval: dense (FAISS) + BM25 (bm25s) + best-sentence re-scoring, fused by
-reciprocal rank, then balanced by source.
+"""Hybrid retrieval: dense (FAISS) + BM25 (bm25s) + best-sentence re-scoring, fused as a
+weighted sum of standardised scores, then balanced by source.
+
+Scores, not ranks, are fused: reciprocal rank fusion let a passage that is merely fair on
+every signal beat one that a single signal ranks first by far (the quoted sentence a
+paraphrase matches, with none of the question's words); on the dev set the z-score sum
+raised MRR@10 from 0.63 to 0.67 and viewpoint coverage from 0.53 to 0.62 (docs/evaluation.md).
 
 Balance matters because one source (the 1939 book) has ten times the passages of the
 others: a plain top k lets it crowd out the short texts on questions they also answer.
@@ -24,6 +29,7 @@ from .settings import Settings
 from .vectorindex import search_vectors
 
 logger = logging.getLogger(__name__)
+MIN_FUSED = 1e-3  # the fused score of the weakest allowed passage
 
 
 class LexicalIndex:
@@ -88,24 +94,22 @@ class Retriever:
         return np.isin(self._source_ids, named or pool)
 
     def _dense_scores(self, query: np.ndarray) -> np.ndarray:
-        """Cosine similarity for the pool of nearest passages; -1 for the rest."""
+        """Cosine similarity of the question with the passages FAISS returns (all of a flat index); 0 for the rest."""
         n = len(self._source_ids)
-        scores, ids = search_vectors(self._index.vectors, query[None, :], min(self._settings.pool * 3, n))
-        dense = np.full(n, -1.0, dtype=np.float32)
+        scores, ids = search_vectors(self._index.vectors, query[None, :], min(self._settings.dense_candidates, n))
+        dense = np.zeros(n, dtype=np.float32)
         valid = ids[0] >= 0
         dense[ids[0][valid]] = scores[0][valid]
         return dense
 
-    def _fuse(self, rankings: tuple[np.ndarray, ...], allowed: np.ndarray) -> np.ndarray:
-        """Weighted reciprocal rank fusion over the allowed passages (others get -inf)."""
+    def _fuse(self, signals: tuple[np.ndarray, ...], allowed: np.ndarray) -> np.ndarray:
+        """Weighted sum of each signal's z-score over the allowed passages, shifted above 0 (others get -inf)."""
         s = self._settings
         weights = (s.dense_weight, s.lexical_weight, s.sentence_weight)
         fused = np.zeros(len(allowed), dtype=np.float64)
-        candidates = np.flatnonzero(allowed)
-        for scores, weight in zip(rankings, weights):
-            ranked = candidates[np.argsort(-scores[candidates], kind="stable")][: s.pool]
-            ranked = ranked[scores[ranked] > 0]
-            fused[ranked] += weight / (s.rrf_k + np.arange(1, len(ranked) + 1))
+        for scores, weight in zip(signals, weights):
+            fused += weight * _standardised(scores, allowed)
+        fused -= fused[allowed].min(initial=0.0) - MIN_FUSED  # positive, so that chapter factors keep the order
         fused[~allowed] = -np.inf
         return fused
 
@@ -127,6 +131,15 @@ class Retriever:
                 break
             chosen.add(i)
         return sorted(chosen, key=lambda i: -fused[i])
+
+
+def _standardised(scores: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """(scores - mean) / std over the allowed passages: signals on different scales become comparable."""
+    values = scores[allowed].astype(np.float64)
+    if values.size == 0:
+        return np.zeros(len(scores))
+    spread = values.std()
+    return (scores - values.mean()) / spread if spread > 0 else np.zeros(len(scores))
 
 
 class SentenceScores:

@@ -114,7 +114,7 @@ class Hit:
     """A retrieved passage and why it ranked where it did."""
 
     passage: Passage
-    score: float  # fused (reciprocal rank) score
+    score: float  # fused score: weighted z-scores of the signals, comparable within one search only
     dense: float  # cosine of question and passage vector
     lexical: float  # BM25
     sentence: float  # cosine of question and the passage's best sentence

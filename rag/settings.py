@@ -10,11 +10,11 @@ class Settings:
     """Retrieval and answer settings. Defaults were measured on the dev set (docs/evaluation.md)."""
 
     # retrieval (each value measured on the dev set: benchmarks/retrieval.py)
-    pool: int = 100  # candidates taken from each ranking before fusion
-    rrf_k: int = 60  # reciprocal rank fusion constant
+    dense_candidates: int = 20_000  # passages FAISS scores per question (all of a flat index); the rest count 0
+    # weights of the standardised (z-score) signals summed into the fused score
     dense_weight: float = 1.0  # passage vector (mean of its sentences) vs question
-    lexical_weight: float = 1.0  # BM25
-    sentence_weight: float = 0.5  # best single sentence of the passage vs question
+    lexical_weight: float = 0.5  # BM25
+    sentence_weight: float = 1.0  # best single sentence of the passage vs question
     chapter_boost: float = 3.0  # factor for passages in a chapter the question names: it asked for that chapter
     balance_slots: int = 3  # top passages guaranteed to each source in the top k
     # answers
