@@ -1,0 +1,41 @@
+"""Retrieval on the real index: the measured quality holds, and the fusion behaves as documented."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.eval import load_gold, retrieval_metrics
+from rag.retrieve import _standardised
+
+# A little under the figures in docs/evaluation.md (hit@5 0.812, MRR@10 0.665, viewpoint
+# coverage 0.617): search is deterministic, so falling below means a change made it worse.
+# The targets of issue #2 are higher; these are floors, not goals.
+FLOORS = {"hit@5": 0.80, "mrr@10": 0.65, "viewpoint_coverage": 0.60}
+
+
+def test_dev_retrieval_keeps_its_measured_quality(assistant, gold_path):
+    metrics = retrieval_metrics(load_gold(gold_path), lambda q: assistant.search(q, k=10))
+    for name, floor in FLOORS.items():
+        assert metrics[name] >= floor, (name, metrics)
+
+
+def test_scores_fall_with_rank_and_every_source_keeps_a_place(assistant):
+    hits = assistant.search("Was the USSR under Stalin a socialist workers' state?", k=10)
+    assert [h.rank for h in hits] == list(range(1, 11))
+    assert all(a.score >= b.score > 0 for a, b in zip(hits, hits[1:]))
+    assert {h.passage.source_id for h in hits} == set(assistant.sources)
+
+
+def test_a_named_chapter_comes_first(assistant):
+    hits = assistant.search("What does Chapter V say about the Shakhty wreckers?", k=5)
+    assert all(h.passage.chapter.startswith("Chapter V:") for h in hits[:3]), [h.passage.chapter for h in hits]
+
+
+def test_standardised_signals_ignore_passages_outside_the_search():
+    scores = np.array([1.0, 2.0, 3.0, 100.0])
+    allowed = np.array([True, True, True, False])
+    z = _standardised(scores, allowed)
+    assert z[:3].mean() == pytest.approx(0.0) and z[:3].std() == pytest.approx(1.0)
+    assert np.all(_standardised(np.ones(4), allowed) == 0)  # a flat signal says nothing
+    assert _standardised(scores, np.zeros(4, dtype=bool)).tolist() == [0.0] * 4
