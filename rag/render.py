@@ -17,7 +17,8 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~!])")
 
 def escape_markdown(text: str) -> str:
     """Text shown literally in Markdown: no emphasis, links, images, headings or HTML."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # '&' only where it could start an entity ('&lt;'): 'Lenin & Trotsky' stays readable as plain text
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
