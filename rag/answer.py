@@ -238,6 +238,8 @@ def _windows(
     windows = []
     for best in order[:3]:
         best = _past_lead_in(passage, best)
+        if best is None:
+            continue
         first = last = best
         while last - first < max_sentences - 1:
             grow = _better_side(passage, sims, quotations, first, last, whole_quotation)
@@ -249,10 +251,17 @@ def _windows(
     return list(dict.fromkeys(windows))
 
 
-def _past_lead_in(passage: Passage, i: int) -> int:
-    """A sentence that only introduces what follows ('Lenin wrote:') yields to what follows."""
+def _past_lead_in(passage: Passage, i: int) -> int | None:
+    """A sentence that only introduces what follows ('Lenin wrote:') yields to what follows;
+    None when what follows is in the next passage: a lead-in alone says nothing."""
+    if not _is_lead_in(passage, i):
+        return i
+    return i + 1 if i + 1 < len(passage.sentences) else None
+
+
+def _is_lead_in(passage: Passage, i: int) -> bool:
     start, end = passage.sentences[i]
-    return i + 1 if passage.text[start:end].endswith(":") and i + 1 < len(passage.sentences) else i
+    return passage.text[start:end].rstrip().endswith(":")
 
 
 def _better_side(
@@ -268,6 +277,8 @@ def _better_side(
             continue
         if "\n\n" in passage.text[passage.sentences[a][0] : passage.sentences[b][1]]:
             continue  # never join two paragraphs into one quote
+        if neighbour == last + 1 and _is_lead_in(passage, neighbour):
+            continue  # a quote never ends on 'Lenin wrote:' without what he wrote
         quoted = whole_quotation and speaker_at(quotations, *passage.sentences[first], passage.text) is not None
         needed = quoted or words < SHORT_SENTENCE_WORDS or sims[neighbour] >= 0.9 * sims[first : last + 1].max()
         if needed:

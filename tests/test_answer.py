@@ -43,6 +43,7 @@ def test_quotes_are_sentences_not_whole_paragraphs(dev_answers):
         for e in answer.excerpts:
             assert len(e.quote.split()) <= 120
             assert e.quote[0].isupper() or e.quote[0] in "“\"‘'([0123456789"
+            assert not e.quote.rstrip().endswith(":"), e.quote  # a lead-in never stands without what it introduces
 
 
 def test_viewpoint_labels_and_attribution_match_the_metadata(dev_answers, sources):
