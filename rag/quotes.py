@@ -468,7 +468,8 @@ def _propagate(masked: str, found: list[_Found]) -> list[_Found]:
 def _goes_on(masked: str, a: _Found, b: _Found) -> bool:
     """True when b follows a in the same paragraph, within two sentences, with no one else named between.
 
-    'The London Times published an article … “…”. The Plan is failing. The plant is “a white elephant”.'
+    'But Trotsky asserts that the New Constitution is … “a bonapartist plebiscite” (p. 263), and “…”.
+    “In the political sphere …”' (any capitalised name in between stops it, places too: 'Dnieperstroi')
     """
     gap = masked[a.cite_end: b.start]
     if _touching(masked, a, b):

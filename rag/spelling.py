@@ -1,12 +1,14 @@
 """Read a name spelt another way, or a word in another spelling, as the corpus spells it.
 
-"Bukarin" becomes "Bukharin", "Zinovyev" "Zinoviev", "Trotski" "Trotsky", "collectivization"
-"collectivisation": a word the corpus never uses is replaced by the corpus word it matches
-once both are reduced to a skeleton that ignores the usual differences of transliteration
-and of British and American spelling (y/i, z/s, kh/k, ff/v, doubled letters). BM25 and the
-scope check then see it, instead of refusing the question for "words the sources never use".
-Matching skeletons, not edit distance, on purpose: 'Martian' is one letter from 'Marxian'
-and 'Australia' two from 'Austria', and those are other words, not other spellings.
+"Bukarin" becomes "Bukharin", "Zinovyev" "Zinoviev", "Trotzki" "Trotsky"; "collectivization"
+becomes "collectivisation", "behavior" "behaviour": a word the corpus never uses is replaced by
+the corpus word it matches once both are reduced to a skeleton. Names are reduced by the usual
+differences of transliteration (y/j/i, kh/k, ch/c/k, w/v, ff/v, doubled consonants), only
+when typed capitalised and only ever as a proper name of the corpus; other words only by the differences of British and
+American spelling (-ize/-ise, -or/-our, -l/-ll, sk/sc). BM25 and the scope check then see the
+word, instead of refusing the question for "words the sources never use".
+Skeletons, not edit distance, on purpose: 'Martian' is one letter from 'Marxian', 'Australia'
+two from 'Austria', 'chilled' a transliteration away from 'killed'; those are other words.
 The searched question is shown to the user, who sees how it was read.
 """
 
@@ -18,26 +20,33 @@ from collections.abc import Iterable
 
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
 # shorter words have too many neighbours to be read as another spelling
-MIN_NAME_LETTERS = 5
+MIN_NAME_LETTERS = 6
 MIN_WORD_LETTERS = 7
-# applied in order to a lower-case word; every pattern is a spelling difference, not a sound
-_SKELETON = (
+PROPER_SHARE = 0.9  # a corpus word is a name when this share of its uses is capitalised
+
+Rules = tuple[tuple[re.Pattern[str], str], ...]
+_SPELLING: Rules = (  # applied in order to a lower-case word
+    (re.compile(r"z"), "s"),  # organization, organisation; analyze, analyse
+    (re.compile(r"(?<=[a-z]{2})our(?=s?$|ed$|ing$|ite|able|ers?$|hood|ful|less|ly)"), "or"),  # behaviour; not 'mourning'
+    (re.compile(r"ll"), "l"),  # travelling, traveling; fulfill, fulfil
+    (re.compile(r"^sk"), "sc"),  # skeptical, sceptical
+)
+_NAME: Rules = (
     (re.compile(r"([bcdfgklmnprstvz])h"), r"\1"),  # kh/k, sh/s, ch/c: Shakhty, Shakty
-    (re.compile(r"ye"), "e"),  # Kamenyev, Kamenev
-    (re.compile(r"ie"), "e"),  # Zinoviev, Zinovev
     (re.compile(r"[yj]"), "i"),  # Trotski, Trotsky; Yagoda, Jagoda
-    (re.compile(r"w"), "v"),  # Zinovief, Zinoviev (with ff below)
-    (re.compile(r"z"), "s"),  # organization, organisation
-    (re.compile(r"ou"), "o"),  # labour, labor
+    (re.compile(r"ie"), "e"),  # Zinoviev, Zinovyev, Zinowjew; Kamenyev, Kamenev
+    (re.compile(r"w"), "v"),  # Zinowjew (German), Zinoviev
+    (re.compile(r"z"), "s"),  # Trotzki, Trotsky
+    (re.compile(r"c"), "k"),  # Bucharin (German), Bukharin
     (re.compile(r"ff$"), "v"),  # Zinovieff
-    (re.compile(r"([bcdfgklmnprstv])\1+"), r"\1"),  # doubled consonants: Kamenev, Kameneff (not 'pooled'/'poled')
+    (re.compile(r"([bdfgklmnprstv])\1+"), r"\1"),  # doubled consonants: Kameneff, Kamenev
 )
 
 
-def skeleton(word: str) -> str:
-    """The word with the spelling differences above removed: 'Zinovyev' and 'Zinoviev' -> 'sinovev'."""
+def skeleton(word: str, rules: Rules) -> str:
+    """The lower-case word with the spelling differences of `rules` removed."""
     form = word.lower()
-    for pattern, replacement in _SKELETON:
+    for pattern, replacement in rules:
         form = pattern.sub(replacement, form)
     return form
 
@@ -46,22 +55,35 @@ class Spelling:
     """The corpus vocabulary, and how to read a question's unknown words in it."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        counts = Counter(w.lower() for text in texts for w in _WORD.findall(text))
-        self._known = set(counts)
-        by_skeleton: dict[str, str] = {}
-        for word, _ in counts.most_common():  # subtle: the most used spelling of a skeleton wins
-            by_skeleton.setdefault(skeleton(word), word)
-        self._by_skeleton = by_skeleton
+        uses: Counter[str] = Counter()
+        capitalised: Counter[str] = Counter()
+        for text in texts:
+            for word in _WORD.findall(text):
+                uses[word.lower()] += 1
+                capitalised[word.lower()] += word[0].isupper()
+        self._known = set(uses)
+        names = [w for w, n in uses.most_common() if capitalised[w] >= PROPER_SHARE * n]
+        self._words = _by_skeleton((w for w, _ in uses.most_common()), _SPELLING)
+        self._names = _by_skeleton(names, _NAME)
 
     def correct(self, question: str) -> str:
         """The question with each unknown word that the corpus spells another way in that spelling."""
         return _WORD.sub(lambda m: self._corpus_form(m.group()), question)
 
     def _corpus_form(self, word: str) -> str:
-        shortest = MIN_NAME_LETTERS if word[0].isupper() else MIN_WORD_LETTERS
-        if len(word) < shortest or word.lower() in self._known:
+        if len(word) < MIN_NAME_LETTERS or word.lower() in self._known:
             return word
-        found = self._by_skeleton.get(skeleton(word))
-        if found is None:
-            return word
-        return found.capitalize() if word[0].isupper() else found
+        if len(word) >= MIN_WORD_LETTERS and (found := self._words.get(skeleton(word, _SPELLING))):
+            return found.capitalize() if word[0].isupper() else found
+        if not word[0].isupper():
+            return word  # 'parish' is not 'Paris', 'marry' not 'Mary'
+        found = self._names.get(skeleton(word, _NAME))
+        return found.capitalize() if found else word
+
+
+def _by_skeleton(words: Iterable[str], rules: Rules) -> dict[str, str]:
+    """Skeleton -> word, the first (most used) word of each skeleton winning."""
+    table: dict[str, str] = {}
+    for word in words:
+        table.setdefault(skeleton(word, rules), word)
+    return table

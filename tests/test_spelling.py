@@ -19,6 +19,8 @@ def spelling(passages) -> Spelling:
         ("Why were Zinovyev and Kamenyev tried?", "Why were Zinoviev and Kamenev tried?"),
         ("How did collectivization go?", "How did collectivisation go?"),
         ("Zinovieff and Kameneff", "Zinoviev and Kamenev"),
+        ("Sinowjew, Bucharin, Trotzki", "Zinoviev, Bukharin, Trotsky"),  # German transliteration
+        ("Did the party's behavior change?", "Did the party's behaviour change?"),
     ],
 )
 def test_unknown_names_and_spellings_take_the_corpus_form(spelling, typed, read):
@@ -33,6 +35,7 @@ def test_unknown_names_and_spellings_take_the_corpus_form(spelling, typed, read)
         "Was Trotsky a Martian?",  # one letter from 'Marxian', and still another word
         "What is the capital of Australia?",  # not 'Austria'
         "Were the chicks pooled?",  # not 'polled'
+        "Was the soldier attached to the parish?",  # not 'shoulder', 'attacked', 'Paris'
         "Who was Esteban Volkov?",  # names nowhere near a corpus word stay as typed
         "Why was Trotsky expelled from the party in 1927?",  # known words are never touched
     ],
