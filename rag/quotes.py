@@ -469,12 +469,16 @@ def _goes_on(masked: str, a: _Found, b: _Found) -> bool:
     """True when b follows a in the same paragraph, within two sentences, with no one else named between.
 
     'But Trotsky asserts that the New Constitution is … “a bonapartist plebiscite” (p. 263), and “…”.
-    “In the political sphere …”' (any capitalised name in between stops it, places too: 'Dnieperstroi')
+    “In the political sphere …”'; 'The London Times published an article … “…”. The Plan is failing.
+    The great hydro-electric plant at Dnieperstroi is “a white elephant eating its head off”.'
     """
     gap = masked[a.cite_end: b.start]
     if _touching(masked, a, b):
         return True
-    if "\n\n" in gap or len(_sentences(masked, a.cite_end, b.start)) > 3 or _names(masked, a.cite_end, b.start - 1):
+    if "\n\n" in gap or len(_sentences(masked, a.cite_end, b.start)) > 3:
+        return False
+    # a name a preposition governs is no new speaker ('the plant at Dnieperstroi is “…”')
+    if any(not _GOVERNED.search(masked, a.cite_end, n.start) for n in _names(masked, a.cite_end, b.start - 1)):
         return False
     return _PRONOUN_CUE.search(gap) is None and re.search(r"\b(?:[Tt]hey|[Ww]e|I)\b", gap) is None
 

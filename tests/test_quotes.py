@@ -99,6 +99,8 @@ def test_a_paper_cited_alone_speaks_for_itself(corpus, work_authors):
 def test_a_quotation_goes_on_in_the_same_paragraph_when_no_one_else_is_named(corpus, work_authors):
     q = quoted(corpus, "In the political sphere the distinction of the new Constitution from the old", work_authors)
     assert q is not None and q.speaker == "Trotsky"  # 'But Trotsky asserts … “…”, and “…”. “In the political …”'
+    times = quoted(corpus, "a white elephant eating its head off", work_authors)
+    assert times is not None and times.speaker == "London Times"  # a place name ('at Dnieperstroi') is no speaker
 
 
 def test_block_quotation_reopened_each_paragraph_is_one_quotation(corpus):
