@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .followup import standalone
+from .query import without_source_names
 from .quotes import MIN_WORDS, Quotation, find_quotations, speaker_at
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
@@ -27,12 +28,13 @@ from .verbatim import VerbatimGate
 MAX_QUOTE_WORDS = 90
 SHORT_SENTENCE_WORDS = 12
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
-# "Who said…", "Which defendant declared…", "What did Lenin write…", "in his words", "quoted"
+# "Who said…", "Which defendant declared…", "What did a 1933 article in The Times say…", "What words
+# did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own names
 _ASKS_FOR_WORDS = re.compile(
     r"\b(?:who|whom|whose)\b|\bwhich\s+(?:\w+\s+){0,3}(?:say|says|said|wrote|write|writes|declared?|described?|"
-    r"admitted|claimed|called|urged|warned|used)\b|\b(?:what|how)\s+did\s+(?:\w+\s+){1,3}(?:say|write|declare|"
-    r"describe|call|urge|claim|use|give)\b|\bin\s+(?:his|her|their|the)\s+(?:own\s+)?words\b|\bquot(?:e|es|ed|ing)\b|"
-    r"\bcit(?:e|es|ed)\b",
+    r"admitted|claimed|called|urged|warned|used)\b|\b(?:what|how)\s+(?:did|does|do)\s+(?:[\w'’]+\s+){1,6}?(?:say|"
+    r"write|declare|describe|call|urge|claim|use|give|conclude|argue|report|tell|state|admit|testify|warn)\b|"
+    r"\bwhat\s+words\b|\bin\s+(?:his|her|their|the)\s+(?:own\s+)?words\b|\bquot(?:e|es|ed|ing)\b|\bcit(?:e|es|ed)\b",
     re.IGNORECASE,
 )
 
@@ -76,7 +78,8 @@ class Composer:
         sentence_scores = self._retriever.sentence_scores(query)
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
-        wants_words = bool(_ASKS_FOR_WORDS.search(searched))
+        # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
+        wants_words = bool(_ASKS_FOR_WORDS.search(without_source_names(searched, list(self._sources.values()))))
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
         if verdict.covered:
@@ -101,15 +104,18 @@ class Composer:
     def _excerpts_by_source(
         self, hits: Sequence[Hit], scores: SentenceScores, searched: Sequence[str], wants_words: bool
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
-        """Quotes for every source that addresses the question, best source first."""
+        """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
         best_by_source: dict[str, float] = {}
         for hit in hits:
             best_by_source[hit.passage.source_id] = max(best_by_source.get(hit.passage.source_id, -1.0), hit.sentence)
         top = max(best_by_source.values(), default=-1.0)
+        # the source of the best-ranked passage always addresses it: its best sentence may be a paraphrase
+        # the embedding misses ('a 1933 article in The Times' for 'the London Times published an article')
+        first = hits[0].passage.source_id if hits else None
         addressing = [
-            sid for sid, score in sorted(best_by_source.items(), key=lambda kv: -kv[1])
-            if score >= s.source_min_sentence and score >= top - s.source_max_gap or score == top
+            sid for sid, score in sorted(best_by_source.items(), key=lambda kv: (kv[0] != first, -kv[1]))
+            if score >= s.source_min_sentence and score >= top - s.source_max_gap or score == top or sid == first
         ]
         per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
         excerpts: list[Excerpt] = []

@@ -26,14 +26,21 @@ def source_names(source: Source) -> list[str]:
 
 def named_sources(question: str, sources: Sequence[Source]) -> list[str]:
     """Ids of the sources the question names, in corpus order (empty: it names none)."""
-    named = []
+    return [s.id for s in sources if any(_name_pattern(name).search(question) for name in source_names(s))]
+
+
+def without_source_names(question: str, sources: Sequence[Source]) -> str:
+    """The question with every name of a source taken out ('What does Campbell say…' -> 'What does say…')."""
     for source in sources:
         for name in source_names(source):
-            pattern = r"(?<![\w-])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?:'s|’s)?(?![\w-])"
-            if re.search(pattern, question, flags=re.IGNORECASE if not name.isupper() else 0):
-                named.append(source.id)
-                break
-    return named
+            question = re.sub(r"(?:\bthe\s+)?" + _name_pattern(name).pattern, "", question, flags=_name_pattern(name).flags)
+    return " ".join(question.split())
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """A source's name as a whole word, possessive allowed; acronyms ('APL') in capitals only."""
+    pattern = r"(?<![\w-])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?:'s|’s)?(?![\w-])"
+    return re.compile(pattern, 0 if name.isupper() else re.IGNORECASE)
 
 
 def named_chapter(question: str) -> str | None:

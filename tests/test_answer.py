@@ -85,6 +85,14 @@ def test_a_known_nested_quote_names_its_speaker(assistant):
     assert "CW #35 285" in (excerpt.speaker_citation or "")
 
 
+def test_words_embedded_in_an_authors_sentence_are_quoted_as_the_speakers(assistant):
+    answer = assistant.ask("What did a 1933 article in The Times say about the Dnieper hydroelectric station?")
+    times = [e for e in answer.excerpts if e.speaker == "London Times"]
+    assert times and times[0].quote == "“a white elephant eating its head off”"  # not Campbell's sentence around it
+    own = assistant.ask("What does Campbell say about the Dnieper hydroelectric station?")  # the source's own words
+    assert not any(e.quote.startswith("“a white elephant") for e in own.excerpts)
+
+
 def test_out_of_scope_questions_are_declined_with_closest_passages(assistant):
     for question in ("What is the capital of Australia?", "How did Trotskyist parties react to the 2008 financial crisis?"):
         answer = assistant.ask(question)
