@@ -179,12 +179,20 @@ class Composer:
         return None
 
     def _quotations(self, passage: Passage) -> list[Quotation]:
-        """Quotations in the passage; one cut from a long paragraph is read with its start."""
+        """Quotations in the passage, read with the passage before when that one leads into it:
+        the start of a paragraph cut from a long one, or a lead-in ('Bukharin … stated:') that
+        introduces a block quotation in its own paragraph."""
         row = self._row[passage.id]
-        if not passage.continues or row == 0:
+        previous = self._passages[row - 1] if row > 0 else None
+        if previous is None or previous.source_id != passage.source_id:
             return find_quotations(passage.text, self._work_authors)
-        # subtle: a block quotation opened in the previous piece has no opening mark here
-        before = self._passages[row - 1].text + " "
+        if passage.continues:
+            # subtle: a block quotation opened in the previous piece has no opening mark here
+            before = previous.text + " "
+        elif previous.text.rstrip().endswith(":") and passage.text.lstrip().startswith(("“", '"')):
+            before = previous.text.rstrip() + "\n\n"
+        else:
+            return find_quotations(passage.text, self._work_authors)
         shift = len(before)
         found = find_quotations(before + passage.text, self._work_authors)
         return [

@@ -10,7 +10,8 @@ wrote:`, `Vyshinsky: “`, `he said` when one person only is named just before),
 citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
 (`(“Workers Vanguard”)`), then the neighbouring paragraphs of the same block quotation, or the
 quotation just before in the same paragraph when nobody else is named in between.
-It does NOT see earlier passages (a block quotation carried over from one gets no speaker), reads
+It sees only the text it is given (rag/answer.py gives it the passage before when that one leads
+into a block quotation, 'Krestinsky said:', or was cut from the same paragraph), reads
 no unquoted reported speech, and prefers no speaker to a guess. Quotes under 6 words with neither a
 citation nor an attribution are scare quotes, the author's own words marked, and are not returned.
 """
@@ -72,7 +73,8 @@ _PRONOUN_CUE = re.compile(
 )
 _GOVERNED = re.compile(  # a name right after one of these is an object, not who speaks
     r"\b(?:of|to|by|with|against|about|from|for|on|at|in|into|through|than|towards?|regarding|between|"
-    r"among|like|unlike|upon|over|under|behind|before|after|during|without|including)"
+    r"among|like|unlike|upon|over|under|behind|before|after|during|without|including|outside|inside|near|beyond|"
+    r"around|across|along|within)"
     r"\s+(?:(?:the|a|an|his|her|their|its|our|this|that)\s+)?$",
     re.IGNORECASE,
 )
@@ -98,7 +100,8 @@ _FUNCTION = set(  # capitalised words that split a run of names: 'But Lenin' is 
     "Whilst Because Perhaps Certainly Nothing Everyone Everybody Mr Mrs Dr Professor Sir Comrade Comrades "
     "Herr Throughout Still Within Whereas Besides Above Below Outside Inside Beyond Around Along Across "
     "Towards Toward Except Regarding Concerning Following According Whenever Wherever Unless Till Rather "
-    "Nonetheless Otherwise Quite Almost Already Consequently Accordingly Finally Soon Together".split()
+    "Nonetheless Otherwise Quite Almost Already Consequently Accordingly Finally Soon Together "
+    "Listen Consider Compare Note See Read Take Look Remember".split()  # imperatives: 'Listen to … Citrine:'
 )
 _GENERIC = set(  # capitalised words that are no name on their own
     "Party Parties Soviet Soviets Union Government State States Communist Communists Social Democrat Democrats "
@@ -115,7 +118,7 @@ _GENERIC = set(  # capitalised words that are no name on their own
     "Writings Open Handbook Rights Bloc Centre Center Declaration Second Third Fourth Stakhanovite "
     "Stakhanovites Fascist Fascists Fascism Anti-Soviet Bolshevik Bolsheviks Menshevik Mensheviks "
     "Marxism-Leninism Marxist-Leninist Marxist-Leninists Testament Thermidor New Economic Policy Youth Young "
-    "League God Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+    "League Chief God Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 )
 _MONTHS = set("January February March April May June July August September October November December "
               "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())

@@ -85,6 +85,13 @@ def test_a_known_nested_quote_names_its_speaker(assistant):
     assert "CW #35 285" in (excerpt.speaker_citation or "")
 
 
+def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistant):
+    # '… Krestinsky said:' ends one paragraph; his testimony is the next, opening with a quotation mark
+    answer = assistant.ask("What did Krestinsky say about meeting Seeckt in 1921?")
+    testimony = [e for e in answer.excerpts if e.quote.startswith("“In 1921 Trotsky told me")]
+    assert testimony and testimony[0].speaker == "Krestinsky"
+
+
 def test_words_embedded_in_an_authors_sentence_are_quoted_as_the_speakers(assistant):
     answer = assistant.ask("What did a 1933 article in The Times say about the Dnieper hydroelectric station?")
     times = [e for e in answer.excerpts if e.speaker == "London Times"]
