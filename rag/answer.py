@@ -62,7 +62,7 @@ class Composer:
         self._settings = settings
         # names the corpus quotes as speakers: persons a follow-up's "he" may point to
         self._people = frozenset(
-            q.speaker for p in passages for q in find_quotations(p.text, work_authors) if q.speaker
+            q.speaker for p in passages for q in self._quotations(p) if q.speaker
         )
         self._scope = ScopeCheck(
             passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_max_unknown
