@@ -98,6 +98,7 @@ _FUNCTION = set(  # capitalised words that split a run of names: 'But Lenin' is 
     "Could Would Should Will Shall May Might Must One Two Three First Last Next Another Other Most More Less "
     "Much Very Just Ibid Yes Whether Over Under Between Against About Among Through Upon Like Unlike Despite "
     "Whilst Because Perhaps Certainly Nothing Everyone Everybody Mr Mrs Dr Professor Sir Comrade Comrades "
+    "Scholar Historian Writer Journalist Ambassador "
     "Herr Throughout Still Within Whereas Besides Above Below Outside Inside Beyond Around Along Across "
     "Towards Toward Except Regarding Concerning Following According Whenever Wherever Unless Till Rather "
     "Nonetheless Otherwise Quite Almost Already Consequently Accordingly Finally Soon Together "
