@@ -150,9 +150,15 @@ class Composer:
         return out
 
     def _excerpt(self, hit: Hit, scores: SentenceScores, n: int, wants_words: bool = False) -> Excerpt | None:
-        """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate."""
+        """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate.
+
+        A passage chosen for the lead-in that ends it ('Mao Zedong … spoke of …:') is quoted from the
+        quotation it introduces, the next passage: the words, not the announcement of them.
+        """
         passage = hit.passage
         sims = scores.of_passage(self._row[passage.id])
+        if int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage)):
+            passage, sims = follower, scores.of_passage(self._row[follower.id])
         quotations = self._quotations(passage)
         if wants_words:
             sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
@@ -178,6 +184,14 @@ class Composer:
             )
         return None
 
+    def _introduced_by(self, passage: Passage) -> Passage | None:
+        """The next passage when this one ends on a lead-in ('… stated:') to the quotation that opens it."""
+        row = self._row[passage.id] + 1
+        follower = self._passages[row] if row < len(self._passages) else None
+        if follower is None or follower.source_id != passage.source_id or not _leads_in(passage, follower):
+            return None
+        return follower
+
     def _quotations(self, passage: Passage) -> list[Quotation]:
         """Quotations in the passage, read with the passage before when that one leads into it:
         the start of a paragraph cut from a long one, or a lead-in ('Bukharin … stated:') that
@@ -189,7 +203,7 @@ class Composer:
         if passage.continues:
             # subtle: a block quotation opened in the previous piece has no opening mark here
             before = previous.text + " "
-        elif previous.text.rstrip().endswith(":") and passage.text.lstrip().startswith(("“", '"')):
+        elif _leads_in(previous, passage):
             before = previous.text.rstrip() + "\n\n"
         else:
             return find_quotations(passage.text, self._work_authors)
@@ -215,6 +229,11 @@ class Composer:
             if len(out) == 3:
                 break
         return out
+
+
+def _leads_in(passage: Passage, follower: Passage) -> bool:
+    """True when `passage` ends on a lead-in ('Krestinsky said:') and `follower` opens a quotation."""
+    return passage.text.rstrip().endswith(":") and follower.text.lstrip().startswith(("“", '"'))
 
 
 def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end: int) -> tuple[int, int] | None:

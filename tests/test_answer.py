@@ -92,6 +92,14 @@ def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistan
     assert testimony and testimony[0].speaker == "Krestinsky"
 
 
+def test_a_passage_found_for_its_lead_in_is_quoted_from_the_quotation_it_introduces(assistant):
+    # '… Mao Zedong … spoke of the Trotskyites’ sabotaging … by working with the Japanese:' ends a paragraph
+    answer = assistant.ask("What did Mao say about Trotskyists working with the Japanese?")
+    mao = [e for e in answer.excerpts if e.speaker == "Mao"]
+    assert mao and mao[0].quote.startswith("“[O]nly a short while ago")
+    assert not any(e.quote.endswith(":") for e in answer.excerpts)
+
+
 def test_words_embedded_in_an_authors_sentence_are_quoted_as_the_speakers(assistant):
     answer = assistant.ask("What did a 1933 article in The Times say about the Dnieper hydroelectric station?")
     times = [e for e in answer.excerpts if e.speaker == "London Times"]
