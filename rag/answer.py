@@ -145,7 +145,7 @@ class Composer:
             if len(out) >= limit or (out and hit.sentence < floor):
                 break
             excerpt = self._excerpt(hit, scores, offset + len(out) + 1, wants_words)
-            if excerpt is not None:
+            if _is_new(excerpt, out):
                 out.append(excerpt)
         return out
 
@@ -224,11 +224,16 @@ class Composer:
         out: list[Excerpt] = []
         for hit in sorted(hits, key=lambda h: -h.sentence):
             excerpt = self._excerpt(hit, scores, len(out) + 1)
-            if excerpt is not None:
+            if _is_new(excerpt, out):
                 out.append(excerpt)
             if len(out) == 3:
                 break
         return out
+
+
+def _is_new(excerpt: Excerpt | None, chosen: Sequence[Excerpt]) -> bool:
+    """An excerpt from a passage not quoted yet (a lead-in and the quotation after it may both be hits)."""
+    return excerpt is not None and all(e.passage.id != excerpt.passage.id for e in chosen)
 
 
 def _leads_in(passage: Passage, follower: Passage) -> bool:
