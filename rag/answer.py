@@ -167,6 +167,8 @@ class Composer:
             if wants_words and speaker_at(quotations, start, end, passage.text) is None:
                 start, end = _inner_quotation(passage.text, quotations, start, end) or (start, end)
             quote = passage.text[start:end]
+            if _mostly_figures(quote):
+                continue  # a row of a flattened table ('1936 11,785,000 16,325,000 ELECTRIC ENERGY …') reads as noise
             span = passage.file_span(start, end)
             if not self._gate.passes(passage.source_id, passage, quote, start, span):
                 continue
@@ -229,6 +231,12 @@ class Composer:
             if len(out) == 3:
                 break
         return out
+
+
+def _mostly_figures(quote: str) -> bool:
+    """True when at least a third of the quote's tokens are numbers."""
+    tokens = quote.split()
+    return 3 * sum(any(ch.isdigit() for ch in t) and not any(ch.isalpha() for ch in t) for t in tokens) >= len(tokens)
 
 
 def _is_new(excerpt: Excerpt | None, chosen: Sequence[Excerpt]) -> bool:

@@ -41,6 +41,7 @@ def test_every_quote_is_verbatim_in_its_passage_its_source_and_its_span(dev_answ
 def test_quotes_are_sentences_not_whole_paragraphs(dev_answers):
     for _, answer in dev_answers:
         assert len({e.passage.id for e in answer.excerpts}) == len(answer.excerpts)  # one quote per passage
+        assert not any(e.quote.startswith("1936 11,785,000") for e in answer.excerpts)  # no table rows
         for e in answer.excerpts:
             assert len(e.quote.split()) <= 120
             assert e.quote[0].isupper() or e.quote[0] in "“\"‘'([0123456789"
