@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,7 @@ def test_dev_retrieval_keeps_its_measured_quality(assistant, gold_path):
 def test_scores_fall_with_rank_and_every_source_keeps_a_place(assistant):
     hits = assistant.search("Was the USSR under Stalin a socialist workers' state?", k=10)
     assert [h.rank for h in hits] == list(range(1, 11))
-    assert all(a.score >= b.score > 0 for a, b in zip(hits, hits[1:]))
+    assert all(a.score >= b.score > 0 for a, b in pairwise(hits))
     assert {h.passage.source_id for h in hits} == set(assistant.sources)
 
 
