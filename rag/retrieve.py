@@ -88,9 +88,12 @@ class Retriever:
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
 
     def _allowed(self, question: str, sources: Sequence[str] | None) -> np.ndarray:
-        """The sources asked for; within them, the ones the question names, if any."""
+        """The sources asked for; within them, the ones the question names, if any, or else
+        the ones that have the chapter it names ('the foreword' is Campbell's)."""
         pool = list(sources) if sources is not None else [s.id for s in self._index.sources]
         named = [s for s in named_sources(question, self._index.sources) if s in pool]
+        if not named and (chapter := named_chapter(question)) is not None:
+            named = [s for s in pool if any(p.source_id == s and in_chapter(p, chapter) for p in self._index.passages)]
         return np.isin(self._source_ids, named or pool)
 
     def _dense_scores(self, query: np.ndarray) -> np.ndarray:

@@ -34,6 +34,14 @@ def test_a_named_chapter_comes_first(assistant):
     assert all(h.passage.chapter.startswith("Chapter V:") for h in hits[:3]), [h.passage.chapter for h in hits]
 
 
+def test_a_chapter_only_one_source_has_names_that_source(assistant):
+    hits = assistant.search("How does the foreword characterise Trotsky's criticism of the Soviet Union?", k=10)
+    assert {h.passage.source_id for h in hits} == {"campbell-1939"}
+    assert hits[0].passage.chapter == "Foreword"
+    answer = assistant.ask("How does the foreword characterise Trotsky's criticism of the Soviet Union?")
+    assert {e.source_id for e in answer.excerpts} == {"campbell-1939"} and "Not searched" in answer.lead
+
+
 def test_standardised_signals_ignore_passages_outside_the_search():
     scores = np.array([1.0, 2.0, 3.0, 100.0])
     allowed = np.array([True, True, True, False])
