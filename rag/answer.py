@@ -183,6 +183,7 @@ class Composer:
                 score=float(sims[first : last + 1].max()),
                 speaker=nested.speaker if nested else None,
                 speaker_citation=nested.citation if nested else None,
+                quoted=nested is not None,
             )
         return None
 

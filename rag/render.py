@@ -87,8 +87,8 @@ def attribution(excerpt: Excerpt) -> str:
     work = f"{s.author}, {title} ({year_label(s)})"
     where = ", ".join(x for x in location(excerpt).split(", ") if x != title)
     line = f"{work}, {where}" if where else work
-    if excerpt.speaker:
-        line = f"{excerpt.speaker}, as quoted by {line}"
+    if excerpt.quoted:  # never someone else's words under the author's name alone
+        line = f"{excerpt.speaker or 'Speaker not identified'}, as quoted by {line}"
         if excerpt.speaker_citation:
             line += f" — ({excerpt.speaker_citation})"
     return line

@@ -154,6 +154,7 @@ class Excerpt:
     score: float
     speaker: str | None = None
     speaker_citation: str | None = None
+    quoted: bool = False  # the quote is words the source quotes, even when who speaks is not known
 
     @property
     def source_id(self) -> str:
@@ -177,6 +178,7 @@ class Excerpt:
             "span": list(self.span),
             "speaker": self.speaker,
             "speaker_citation": self.speaker_citation,
+            "quoted": self.quoted,
             "score": round(self.score, 6),
         }
 

@@ -10,6 +10,7 @@ import pytest
 from rag import QuestionError
 from rag.assistant import PROJECT_DIR
 from rag.eval import load_gold
+from rag.render import attribution
 from rag.text import join_line_hyphens, normalise, remove_lines
 
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "answer.schema.json").read_text())
@@ -85,6 +86,18 @@ def test_a_known_nested_quote_names_its_speaker(assistant):
     assert "Lenin" in speakers
     excerpt = next(e for e in answer.excerpts if "swine" in e.quote)
     assert "CW #35 285" in (excerpt.speaker_citation or "")
+
+
+def test_quoted_words_are_never_shown_under_the_authors_name_alone(dev_answers, assistant):
+    for _, answer in dev_answers:
+        for e in answer.excerpts:
+            assert e.quoted or e.speaker is None
+            assert ("as quoted by" in attribution(e)) == e.quoted
+    # Trotsky's words, closing a quotation whose lead-in ('The “explanation” of Trotsky is that …') names no speaker
+    answer = assistant.ask("Why did Stalin win the power struggle?")
+    unnamed = [e for e in answer.excerpts if e.quote.startswith("All this explains why Stalin and his group")]
+    assert unnamed and unnamed[0].quoted and unnamed[0].speaker is None
+    assert attribution(unnamed[0]).startswith("Speaker not identified, as quoted by J. R. Campbell")
 
 
 def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistant):
