@@ -33,7 +33,8 @@ def without_source_names(question: str, sources: Sequence[Source]) -> str:
     """The question with every name of a source taken out ('What does Campbell say…' -> 'What does say…')."""
     for source in sources:
         for name in source_names(source):
-            question = re.sub(r"(?:\bthe\s+)?" + _name_pattern(name).pattern, "", question, flags=_name_pattern(name).flags)
+            pattern = _name_pattern(name)
+            question = re.sub(r"(?:\bthe\s+)?" + pattern.pattern, "", question, flags=pattern.flags)
     return " ".join(question.split())
 
 

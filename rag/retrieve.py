@@ -67,12 +67,14 @@ class Retriever:
 
     def search_vector(self, question: str, query: np.ndarray, k: int, sources: Sequence[str] | None) -> list[Hit]:
         """As `search`, with the question's vector already computed."""
-        allowed = self._allowed(question, sources)
+        chapter = self._in_named_chapter(question)
+        allowed = self._allowed(question, sources, chapter)
         dense = self._dense_scores(query)
         best_sentence = self.sentence_scores(query).max_by_passage
         lexical = self._lexical.scores(question)
         fused = self._fuse((dense, lexical, best_sentence), allowed)
-        fused *= self._chapter_factor(question)
+        if chapter is not None:
+            fused *= np.where(chapter, self._settings.chapter_boost, 1.0)
         order = self._balanced_order(fused, k)
         return [
             Hit(self._index.passages[i], float(fused[i]), float(dense[i]), float(lexical[i]), float(best_sentence[i]), rank)
@@ -87,13 +89,13 @@ class Retriever:
         scores = self._index.sentence_vectors @ query
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
 
-    def _allowed(self, question: str, sources: Sequence[str] | None) -> np.ndarray:
+    def _allowed(self, question: str, sources: Sequence[str] | None, chapter: np.ndarray | None) -> np.ndarray:
         """The sources asked for; within them, the ones the question names, if any, or else
         the ones that have the chapter it names ('the foreword' is Campbell's)."""
         pool = list(sources) if sources is not None else [s.id for s in self._index.sources]
         named = [s for s in named_sources(question, self._index.sources) if s in pool]
-        if not named and (chapter := named_chapter(question)) is not None:
-            named = [s for s in pool if any(p.source_id == s and in_chapter(p, chapter) for p in self._index.passages)]
+        if not named and chapter is not None:
+            named = [s for s in pool if s in set(self._source_ids[chapter])]
         return np.isin(self._source_ids, named or pool)
 
     def _dense_scores(self, query: np.ndarray) -> np.ndarray:
@@ -116,11 +118,12 @@ class Retriever:
         fused[~allowed] = -np.inf
         return fused
 
-    def _chapter_factor(self, question: str) -> np.ndarray:
+    def _in_named_chapter(self, question: str) -> np.ndarray | None:
+        """Which passages sit in the chapter the question names; None when it names none."""
         chapter = named_chapter(question)
         if chapter is None:
-            return np.ones(len(self._source_ids))
-        return np.array([self._settings.chapter_boost if in_chapter(p, chapter) else 1.0 for p in self._index.passages])
+            return None
+        return np.array([in_chapter(p, chapter) for p in self._index.passages])
 
     def _balanced_order(self, fused: np.ndarray, k: int) -> list[int]:
         """Top k by fused score, after reserving the best few of every source searched."""
