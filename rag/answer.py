@@ -27,6 +27,7 @@ from .verbatim import VerbatimGate
 
 MAX_QUOTE_WORDS = 90
 SHORT_SENTENCE_WORDS = 12
+NEIGHBOUR_RATIO = 0.6  # a neighbour this close to the window's best sentence joins the quote (dev: more evidence quoted than at 0.9)
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # "Who said…", "Which defendant declared…", "What did a 1933 article in The Times say…", "What words
 # did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own names
@@ -75,7 +76,7 @@ class Composer:
         searched = standalone(correct(question), [correct(h) for h in history or ()], self._people)
         query = self._retriever.embed_question(searched)
         hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources)
-        sentence_scores = self._retriever.sentence_scores(query)
+        sentence_scores = self._retriever.quote_scores(searched, query)
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
@@ -136,14 +137,24 @@ class Composer:
     def _quotes_from(
         self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int, wants_words: bool
     ) -> list[Excerpt]:
-        """Up to `limit` verified quotes from this source's best passages, one per passage."""
-        ranked = sorted(hits, key=lambda h: -h.sentence)
-        # a second or third quote must be nearly as close as the first, or it is noise
-        floor = self._settings.extra_excerpt_ratio * ranked[0].sentence if ranked else 0.0
+        """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
+        best sentence first, then in the retriever's order (which weighs the whole passage too)."""
+        if not hits:
+            return []
+        best = scores.max_by_passage
+        sentence = {h.passage.id: float(best[self._row[h.passage.id]]) for h in hits}
+        first = max(hits, key=lambda h: sentence[h.passage.id])
+        ranked = [first] + sorted((h for h in hits if h is not first), key=lambda h: -h.score)
+        # a further quote must be nearly as close as the first on both counts, or it is noise
+        s = self._settings
+        sentence_floor = s.extra_excerpt_ratio * sentence[first.passage.id]
+        fused_floor = s.extra_excerpt_fused_ratio * max(h.score for h in hits)
         out: list[Excerpt] = []
         for hit in ranked:
-            if len(out) >= limit or (out and hit.sentence < floor):
+            if len(out) >= limit:
                 break
+            if out and (sentence[hit.passage.id] < sentence_floor or hit.score < fused_floor):
+                continue
             excerpt = self._excerpt(hit, scores, offset + len(out) + 1, wants_words)
             if _is_new(excerpt, out):
                 out.append(excerpt)
@@ -165,7 +176,10 @@ class Composer:
         for first, last in _windows(passage, sims, quotations, self._settings.max_sentences_per_quote, whole_quotation=wants_words):
             start, end = passage.sentences[first][0], passage.sentences[last][1]
             if wants_words and speaker_at(quotations, start, end, passage.text) is None:
-                start, end = _inner_quotation(passage.text, quotations, start, end) or (start, end)
+                # the words quoted in the window's closest sentence, else the longest quoted in it
+                best = passage.sentences[first + int(np.argmax(sims[first : last + 1]))]
+                inner = _inner_quotation(passage.text, quotations, *best) or _inner_quotation(passage.text, quotations, start, end)
+                start, end = inner or (start, end)
             quote = passage.text[start:end]
             if _mostly_figures(quote):
                 continue  # a row of a flattened table ('1936 11,785,000 16,325,000 ELECTRIC ENERGY …') reads as noise
@@ -284,7 +298,7 @@ def _windows(
     order = [int(i) for i in np.argsort(-sims, kind="stable")]
     windows = []
     for best in order[:3]:
-        best = _past_lead_in(passage, best)
+        best = _past_lead_in(passage, sims, best)
         if best is None:
             continue
         first = last = best
@@ -298,12 +312,12 @@ def _windows(
     return list(dict.fromkeys(windows))
 
 
-def _past_lead_in(passage: Passage, i: int) -> int | None:
-    """A sentence that only introduces what follows ('Lenin wrote:') yields to what follows;
-    None when what follows is in the next passage: a lead-in alone says nothing."""
+def _past_lead_in(passage: Passage, sims: np.ndarray, i: int) -> int | None:
+    """A sentence that only introduces what follows ('Lenin wrote:') yields to the closest sentence
+    after it; None when what follows is in the next passage: a lead-in alone says nothing."""
     if not _is_lead_in(passage, i):
         return i
-    return i + 1 if i + 1 < len(passage.sentences) else None
+    return i + 1 + int(np.argmax(sims[i + 1 :])) if i + 1 < len(passage.sentences) else None
 
 
 def _is_lead_in(passage: Passage, i: int) -> bool:
@@ -327,7 +341,7 @@ def _better_side(
         if neighbour == last + 1 and _is_lead_in(passage, neighbour):
             continue  # a quote never ends on 'Lenin wrote:' without what he wrote
         quoted = whole_quotation and speaker_at(quotations, *passage.sentences[first], passage.text) is not None
-        needed = quoted or words < SHORT_SENTENCE_WORDS or sims[neighbour] >= 0.9 * sims[first : last + 1].max()
+        needed = quoted or words < SHORT_SENTENCE_WORDS or sims[neighbour] >= NEIGHBOUR_RATIO * sims[first : last + 1].max()
         if needed:
             candidates.append((float(sims[neighbour]), (a, b)))
     return max(candidates)[1] if candidates else None

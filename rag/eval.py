@@ -260,6 +260,7 @@ class QuestionResult:
     perspective: float | None  # None unless several gold sources
     speakers: tuple[str | None, ...]  # speakers named on the excerpts that hold the evidence
     speaker_ok: bool | None  # None unless the gold names a speaker
+    evidence_quoted: bool | None  # an excerpt carries some evidence; None for out-of-scope questions
     balance: tuple[tuple[str, float], ...]  # share of quoted words per source (several gold sources)
     balance_ratio: float | None
     leakage: tuple[str, ...]
@@ -311,6 +312,7 @@ class QuestionResult:
             "perspective_coverage": self.perspective,
             "speakers_on_evidence": list(self.speakers),
             "speaker_ok": self.speaker_ok,
+            "evidence_quoted": self.evidence_quoted,
             "speaker_check": self.speaker_check,
             "balance": dict(self.balance),
             "balance_ratio": self.balance_ratio,
@@ -402,10 +404,10 @@ class Evaluator:
         perspective = None
         if q.multi_source:
             perspective = len(set(gold_sources) & set(quoted)) / len(gold_sources)
-        speakers: tuple[str | None, ...] = tuple(
-            e.get("speaker") for e in excerpts
-            if any(ev.source == e["source_id"] and _holds_quote(e["quote"], ev) for ev in q.evidence)
-        )
+        holding = [
+            e for e in excerpts if any(ev.source == e["source_id"] and _holds_quote(e["quote"], ev) for ev in q.evidence)
+        ]
+        speakers: tuple[str | None, ...] = tuple(e.get("speaker") for e in holding)
         speaker_ok = any(same_speaker(q.speaker, s) for s in speakers) if q.speaker else None
         balance, ratio = _balance(excerpts, gold_sources) if q.multi_source else ((), None)
         return QuestionResult(
@@ -415,6 +417,7 @@ class Evaluator:
             perspective=perspective,
             speakers=speakers,
             speaker_ok=speaker_ok,
+            evidence_quoted=bool(holding) if q.answerable else None,
             balance=balance,
             balance_ratio=ratio,
             leakage=leaked_terms(str(answer.get("lead", ""))),
@@ -646,6 +649,7 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, float]:
     row["verbatim_rate"] = _mean(q.verbatim for q in quotes)
     row["misattribution"] = _mean(q.misattributed for q in quotes)
     row["location_accuracy"] = _mean(q.located for q in quotes)
+    row["evidence_quoted"] = _mean(r.evidence_quoted for r in results if r.evidence_quoted is not None)
     row["perspective_coverage"] = _mean(r.perspective for r in results if r.perspective is not None)
     row["speaker_attribution"] = _mean(r.speaker_ok for r in results if r.speaker_ok is not None)
     row["out_of_scope_declined"] = _mean(not r.covered for r in results if r.gold.kind == "out_of_scope")
