@@ -15,12 +15,10 @@ that names a chapter favours it. No cross-encoder reranking: none ships offline.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 
 import bm25s
 import numpy as np
-import scipy.sparse
 import Stemmer
 
 from .embed import Embedder, QueryEmbedder
@@ -32,7 +30,6 @@ from .vectorindex import search_vectors
 
 logger = logging.getLogger(__name__)
 MIN_FUSED = 1e-3  # the fused score of the weakest allowed passage
-_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐](?=[^\W\d_])")
 
 
 class LexicalIndex:
@@ -54,40 +51,6 @@ class LexicalIndex:
         return self._bm25.get_scores_from_ids(ids)
 
 
-class SentenceTerms:
-    """Which of a question's words each sentence uses, weighted by rarity (stemmed, no stop words).
-
-    Sentence vectors miss the sentence that depends on its context ('But it seems most likely that he
-    would have done so … through his son'); the words it shares with the question do not.
-    """
-
-    def __init__(self, sentences: Sequence[str], stemmer: Stemmer.Stemmer) -> None:
-        self._stemmer = stemmer
-        tokens = _terms(sentences, stemmer)
-        self._vocab = {t: i for i, t in enumerate(sorted({t for ts in tokens for t in ts}))}
-        rows = [i for i, ts in enumerate(tokens) for _ in set(ts)]
-        cols = [self._vocab[t] for ts in tokens for t in set(ts)]
-        self._has = scipy.sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(sentences), len(self._vocab))
-        )
-        in_sentences = np.asarray(self._has.sum(axis=0)).ravel()
-        self._idf = np.log(len(sentences) / np.maximum(in_sentences, 1)).astype(np.float32)
-
-    def overlap(self, question: str) -> np.ndarray:
-        """Per sentence, the share of the question's rarity-weighted words it contains (0-1)."""
-        ids = sorted({self._vocab[t] for t in _terms([question], self._stemmer)[0] if t in self._vocab})
-        weights = np.zeros(len(self._vocab), dtype=np.float32)
-        weights[ids] = self._idf[ids]
-        total = float(weights.sum())
-        return self._has @ weights / total if total > 0 else np.zeros(self._has.shape[0], dtype=np.float32)
-
-
-def _terms(texts: Sequence[str], stemmer: Stemmer.Stemmer) -> list[list[str]]:
-    # 'hydro-electric' and 'hydroelectric' are one word: the scan hyphenates where questions do not
-    joined = [_COMPOUND_HYPHEN.sub("", t) for t in texts]
-    return bm25s.tokenize(joined, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)
-
-
 class Retriever:
     """Finds the passages that answer a question, keeping every relevant source in view."""
 
@@ -96,8 +59,6 @@ class Retriever:
         self._embedder = embedder
         self._settings = settings
         self._lexical = LexicalIndex(index.passages)
-        sentences = [p.text[start:end] for p in index.passages for start, end in p.sentences]
-        self._sentence_terms = SentenceTerms(sentences, Stemmer.Stemmer("english"))
         self._source_ids = np.array([p.source_id for p in index.passages])
 
     def search(self, question: str, k: int = 10, sources: Sequence[str] | None = None) -> list[Hit]:
@@ -126,12 +87,6 @@ class Retriever:
     def sentence_scores(self, query: np.ndarray) -> SentenceScores:
         """Cosine of the question with every stored sentence vector (a dot product)."""
         scores = self._index.sentence_vectors @ query
-        return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
-
-    def quote_scores(self, question: str, query: np.ndarray) -> SentenceScores:
-        """How well each sentence answers, for choosing what to quote: cosine plus shared rare words."""
-        cosine = self.sentence_scores(query).scores
-        scores = cosine + self._settings.quote_term_weight * self._sentence_terms.overlap(question)
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
 
     def _allowed(self, question: str, sources: Sequence[str] | None, chapter: np.ndarray | None) -> np.ndarray:

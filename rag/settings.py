@@ -26,7 +26,6 @@ class Settings:
     scope_max_unknown: float = 0.45  # rarity-weighted share of question words the corpus never uses
     source_min_sentence: float = 0.45  # a source addresses the question from this best-sentence cosine…
     source_max_gap: float = 0.25  # …when also within this of the best source
-    quote_term_weight: float = 0.3  # sentence score for quoting: cosine + this x share of the question's rare words
     extra_excerpt_ratio: float = 0.8  # further quotes from a source need this share of its best sentence score…
     extra_excerpt_fused_ratio: float = 0.75  # …and of its best fused score
     max_question_chars: int = 2000

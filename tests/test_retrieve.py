@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rag.eval import load_gold, retrieval_metrics
-from rag.retrieve import SentenceTerms, _standardised
+from rag.retrieve import _standardised
 
 # A little under the figures in docs/evaluation.md (hit@5 0.812, MRR@10 0.665, viewpoint
 # coverage 0.617): search is deterministic, so falling below means a change made it worse.
@@ -50,22 +50,3 @@ def test_standardised_signals_ignore_passages_outside_the_search():
     assert np.all(_standardised(np.ones(4), allowed) == 0)  # a flat signal says nothing
     assert _standardised(scores, np.zeros(4, dtype=bool)).tolist() == [0.0] * 4
 
-
-def test_sentence_terms_weigh_the_rare_words_a_sentence_shares_with_the_question():
-    import Stemmer
-
-    terms = SentenceTerms(
-        [
-            "The great hydro-electric plant at Dnieperstroi is a white elephant.",
-            "The plant was discussed, it was said.",
-            "He said so.",
-            "The Party met.",
-            "It was said again.",
-        ],
-        Stemmer.Stemmer("english"),
-    )
-    overlap = terms.overlap("What was said of the hydroelectric plant?")
-    # 'hydro-electric' is 'hydroelectric'; a rare word counts more than a common one ('said'); stop words nothing
-    assert overlap[0] > overlap[1] > overlap[2] > overlap[3] == 0
-    assert overlap.max() <= 1
-    assert not terms.overlap("the of and").any()
