@@ -106,7 +106,7 @@ def test_quoted_words_are_never_shown_under_the_authors_name_alone(dev_answers, 
             assert e.quoted or e.speaker is None
             assert ("as quoted by" in attribution(e)) == e.quoted
     # Trotsky's words, closing a quotation whose lead-in ('The “explanation” of Trotsky is that …') names no speaker
-    answer = assistant.ask("Why did Stalin win the power struggle?")
+    answer = assistant.ask("Why have Stalin and his group never ceased to combat Trotsky personally?")
     unnamed = [e for e in answer.excerpts if e.quote.startswith("All this explains why Stalin and his group")]
     assert unnamed and unnamed[0].quoted and unnamed[0].speaker is None
     assert attribution(unnamed[0]).startswith("Speaker not identified, as quoted by J. R. Campbell")
