@@ -21,7 +21,7 @@ import faiss
 from rag import Assistant
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
 from rag.corpus import load_sources, read_text
-from rag.embed import Embedder, QueryEmbedder
+from rag.embed import DEEP, Embedder, QueryEmbedder
 from rag.eval import load_gold, retrieval_metrics
 from rag.index import build_index
 from rag.schema import Hit, Passage
@@ -78,6 +78,7 @@ def main() -> int:
     questions = [q.question for q in gold]
     embedder = Embedder.load()
     query_embedder = QueryEmbedder.load()
+    deep_embedder = Embedder.load(DEEP)
 
     rows = {}
     index_dir = DEFAULT_INDEX
@@ -86,11 +87,11 @@ def main() -> int:
         if not args.skip_build:
             logger.info("building our index…")
             start = time.perf_counter()
-            build_index(DEFAULT_CORPUS, Path(tmp), embedder)
+            build_index(DEFAULT_CORPUS, Path(tmp), embedder, deep_embedder)
             build_s = time.perf_counter() - start
             index_dir = Path(tmp)
         # questions as served (int8 ONNX), so the figures are rag eval's; the corpus with torch, as built
-        ours = Assistant.load(index_dir, DEFAULT_CORPUS, embedder=query_embedder)
+        ours = Assistant.load(index_dir, DEFAULT_CORPUS, embedder=query_embedder, deep_embedder=deep_embedder)
         rows["viewpoints"] = retrieval_metrics(gold, lambda q: ours.search(q, k=10))
         rows["viewpoints"].update(zip(("p50_ms", "p95_ms"), latencies(lambda q: ours.search(q, k=10), questions)))
         rows["viewpoints"]["build_s"] = build_s

@@ -76,7 +76,7 @@ class Composer:
         searched = standalone(correct(question), [correct(h) for h in history or ()], self._people)
         query = self._retriever.embed_question(searched)
         hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources)
-        sentence_scores = self._retriever.sentence_scores(query)
+        sentence_scores = self._retriever.quote_scores(query)
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes

@@ -13,7 +13,7 @@ from typing import Literal
 
 from .answer import Composer
 from .corpus import read_text
-from .embed import Embedder, QueryEmbedder
+from .embed import DEEP, Embedder, QueryEmbedder
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
 from .index import Index, build_index, load_index
 from .retrieve import Retriever
@@ -38,12 +38,20 @@ _REMOVED = frozenset({"Cf"})
 class Assistant:
     """Answers questions from the corpus; build with `Assistant.load()`."""
 
-    def __init__(self, index: Index, embedder: Embedder | QueryEmbedder, settings: Settings, corpus_dir: Path = DEFAULT_CORPUS) -> None:
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder | QueryEmbedder,
+        settings: Settings,
+        corpus_dir: Path = DEFAULT_CORPUS,
+        deep_embedder: Embedder | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
+        self.deep_embedder = deep_embedder
         self.settings = settings
         self.sources: dict[str, Source] = {s.id: s for s in index.sources}
-        self._retriever = Retriever(index, embedder, settings)
+        self._retriever = Retriever(index, embedder, settings, deep_embedder)
         raw_texts = {sid: read_text(corpus_dir, source) for sid, source in self.sources.items()}
         self.gate = VerbatimGate(self.sources, raw_texts)
         work_authors = learn_work_authors(p.text for p in index.passages)
@@ -60,11 +68,13 @@ class Assistant:
         settings: Settings | None = None,
         on_stale: OnStale = "raise",
         embedder: Embedder | QueryEmbedder | None = None,
+        deep_embedder: Embedder | None = None,
     ) -> Assistant:
         """Load the index; with on_stale="rebuild", a missing, stale or corrupt one is rebuilt.
 
-        Questions are embedded by `embedder`, by default the torch-free QueryEmbedder;
-        a rebuild loads the torch Embedder for the corpus (rag.embed says why two).
+        Questions are embedded by `embedder`, by default the torch-free QueryEmbedder, and, when
+        the index holds deep-model vectors, by `deep_embedder` (loaded when not given); a rebuild
+        loads the torch Embedder for the corpus (rag.embed says why two models and two forms).
         """
         embedder = embedder or QueryEmbedder.load()
         try:
@@ -73,9 +83,15 @@ class Assistant:
             if on_stale != "rebuild":
                 raise
             logger.warning("%s; rebuilding the index", exc)
-            build_index(Path(corpus_dir), Path(index_dir), embedder if isinstance(embedder, Embedder) else Embedder.load())
+            deep_embedder = deep_embedder or Embedder.load(DEEP)
+            corpus_embedder = embedder if isinstance(embedder, Embedder) else Embedder.load()
+            build_index(Path(corpus_dir), Path(index_dir), corpus_embedder, deep_embedder)
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
-        return cls(index, embedder, settings or Settings(), Path(corpus_dir))
+        if index.deep_sentence_vectors is not None:
+            deep_embedder = deep_embedder or Embedder.load(DEEP)
+            if (index.manifest.get("deep_model"), index.manifest.get("deep_model_sha256")) != (deep_embedder.name, deep_embedder.sha256):
+                raise IndexStaleError(f"index in {index_dir} was built with another deep embedding model; rebuild with: rag build")
+        return cls(index, embedder, settings or Settings(), Path(corpus_dir), deep_embedder)
 
     def search(self, question: str, k: int = 10, sources: Sequence[str] | None = None) -> list[Hit]:
         """The k passages that best answer the question, every relevant source represented."""

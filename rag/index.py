@@ -6,6 +6,7 @@ Files in the index folder (plain files, like bm25s does it):
   passages.jsonl   one Passage per line, in vector order
   dense.faiss      the FAISS index of passage vectors
   sentences.npy    one vector per sentence (float16), in passage then sentence order
+  sentences-deep.npy  the same sentences by the deep model (rag.embed), when the index has it
 Only sentences are embedded: a passage's vector is the normalised mean of its sentence
 vectors. That measured better on the dev set than embedding whole passages (which the
 model truncates at 256 tokens) and gives the sentence vectors that re-scoring and quote
@@ -41,11 +42,12 @@ from .vectorindex import build_vector_index, load_vector_index, save_vector_inde
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: optional deep-model sentence vectors
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
+DEEP_SENTENCES = "sentences-deep.npy"
 DATA_FILES = (PASSAGES, DENSE, SENTENCES)
 
 
@@ -59,6 +61,7 @@ class Index:
     sentence_vectors: np.ndarray  # (n_sentences, dim) float32 in memory, float16 on disk
     sentence_owner: np.ndarray  # passage row of each sentence vector
     manifest: dict[str, Any]
+    deep_sentence_vectors: np.ndarray | None = None  # (n_sentences, deep dim), when built with a deep model
 
 
 def build_passages(corpus_dir: Path) -> tuple[list[Source], list[Passage]]:
@@ -71,8 +74,11 @@ def build_passages(corpus_dir: Path) -> tuple[list[Source], list[Passage]]:
     return sources, passages
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> dict[str, Any]:
-    """Ingest the corpus, embed every passage and write the index; returns the manifest."""
+def build_index(
+    corpus_dir: Path, index_dir: Path, embedder: Embedder, deep_embedder: Embedder | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Ingest the corpus, embed every sentence (with both models when a deep one is given) and
+    write the index; returns the manifest."""
     started = time.perf_counter()
     sources, passages = build_passages(corpus_dir)
     logger.info("ingested %d passages from %d sources", len(passages), len(sources))
@@ -83,6 +89,11 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress:
         PASSAGES: "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode(),
         SENTENCES: _npy_bytes(sentence_vectors.astype(np.float16)),
     }
+    deep: dict[str, Any] = {}
+    if deep_embedder is not None:
+        logger.info("embedding %d sentences with %s (the slow part of a build)", len(sentences), deep_embedder.name)
+        data[DEEP_SENTENCES] = _npy_bytes(deep_embedder.embed(sentences, batch_size=64, progress=progress).astype(np.float16))
+        deep = {"deep_model": deep_embedder.name, "deep_model_sha256": deep_embedder.sha256, "deep_dimension": deep_embedder.dim}
     staged: dict[str, Path] = {}
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -95,11 +106,12 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress:
             "model": embedder.name,
             "model_sha256": embedder.sha256,
             "dimension": embedder.dim,
+            **deep,
             "corpus_hash": corpus_hash(corpus_dir, sources),
             "passages": len(passages),
             "sentences": len(sentences),
             "index_type": type(faiss_index).__name__,
-            "files": {name: file_sha256(staged[name]) for name in DATA_FILES},
+            "files": {name: file_sha256(staged[name]) for name in _data_files(bool(deep))},
             "build_seconds": round(time.perf_counter() - started, 2),
         }
         staged[MANIFEST] = _stage(index_dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
@@ -115,9 +127,11 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder: Embedder, progress:
     # subtle: nothing is renamed until every file is complete on disk, and the manifest goes last,
     # so only a failure inside this loop can mix old and new files, and then their checksums fail
     try:
-        for name in (*DATA_FILES, MANIFEST):
+        for name in (*_data_files(bool(deep)), MANIFEST):
             os.replace(staged[name], index_dir / name)
             del staged[name]
+        if not deep:
+            (index_dir / DEEP_SENTENCES).unlink(missing_ok=True)  # from an earlier build: it would not match
     except OSError as exc:
         _discard(staged.values())
         raise IndexWriteError(f"cannot finish writing the index to {index_dir} ({exc.strerror or exc}); run: rag build") from exc
@@ -156,7 +170,7 @@ def _check(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha25
         for source in sources:
             read_text(corpus_dir, source)  # a text that cannot be read is what to fix first, not the index
         raise IndexStaleError(f"the corpus in {corpus_dir} changed since the index was built; rebuild with: rag build")
-    for name in DATA_FILES:
+    for name in _data_files("deep_model" in manifest):
         path = index_dir / name
         expected = manifest.get("files", {}).get(name)
         if not path.is_file():
@@ -172,20 +186,33 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
     passages = tuple(_read_passages(index_dir / PASSAGES))
     vectors = load_vector_index(index_dir / DENSE)
     owners = sentence_owners(passages)
-    try:
-        # converted once here, not per question (it was 6 ms of every search)
-        sentence_vectors = np.load(index_dir / SENTENCES, allow_pickle=False).astype(np.float32)
-    except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
-        raise IndexCorruptError(f"{index_dir / SENTENCES} cannot be read; rebuild with: rag build") from exc
+    sentence_vectors = _read_vectors(index_dir / SENTENCES)
     dim = manifest["dimension"]
     if vectors.ntotal != len(passages) or vectors.d != dim or sentence_vectors.shape != (len(owners), dim):
         raise IndexCorruptError(
             f"{index_dir}: the vectors do not match the {len(passages)} passages and {len(owners)} sentences; rebuild with: rag build"
         )
+    deep_vectors = None
+    if "deep_model" in manifest:
+        deep_vectors = _read_vectors(index_dir / DEEP_SENTENCES)
+        if deep_vectors.shape != (len(owners), manifest.get("deep_dimension")):
+            raise IndexCorruptError(f"{index_dir / DEEP_SENTENCES} does not match the {len(owners)} sentences; rebuild with: rag build")
     sources = tuple(checked_sources)
     if {p.source_id for p in passages} - {s.id for s in sources}:
         raise IndexCorruptError(f"{index_dir / PASSAGES} names sources that are not in {corpus_dir}; rebuild with: rag build")
-    return Index(sources, passages, vectors, sentence_vectors, owners, manifest)
+    return Index(sources, passages, vectors, sentence_vectors, owners, manifest, deep_vectors)
+
+
+def _data_files(deep: bool) -> tuple[str, ...]:
+    return (*DATA_FILES, DEEP_SENTENCES) if deep else DATA_FILES
+
+
+def _read_vectors(path: Path) -> np.ndarray:
+    """A float16 .npy of vectors, as float32 (converted once here, not per question: 6 ms a search)."""
+    try:
+        return np.load(path, allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
+        raise IndexCorruptError(f"{path} cannot be read; rebuild with: rag build") from exc
 
 
 def _read_passages(path: Path) -> list[Passage]:

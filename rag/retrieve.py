@@ -1,10 +1,12 @@
-"""Hybrid retrieval: dense (FAISS) + BM25 (bm25s) + best-sentence re-scoring, fused as a
-weighted sum of standardised scores, then balanced by source.
+"""Hybrid retrieval: dense (FAISS) + BM25 (bm25s) + best-sentence re-scoring, each dense signal
+by two models (rag.embed: MiniLM, and all-mpnet-base-v2 when the index has its vectors), fused
+as a weighted sum of standardised scores, then balanced by source.
 
 Scores, not ranks, are fused: reciprocal rank fusion let a passage that is merely fair on
 every signal beat one that a single signal ranks first by far (the quoted sentence a
 paraphrase matches, with none of the question's words); on the dev set the z-score sum
-raised MRR@10 from 0.63 to 0.67 and viewpoint coverage from 0.53 to 0.62 (docs/evaluation.md).
+raised MRR@10 from 0.63 to 0.67 and viewpoint coverage from 0.53 to 0.62, and adding the
+deep model's two signals raised MRR@10 to 0.77 (docs/evaluation.md).
 
 Balance matters because one source (the 1939 book) has ten times the passages of the
 others: a plain top k lets it crowd out the short texts on questions they also answer.
@@ -16,13 +18,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
 import Stemmer
 
 from .embed import Embedder, QueryEmbedder
-from .index import Index
+from .index import Index, mean_vectors
 from .query import in_chapter, named_chapter, named_sources
 from .schema import Hit, Passage
 from .settings import Settings
@@ -51,28 +54,48 @@ class LexicalIndex:
         return self._bm25.get_scores_from_ids(ids)
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionVectors:
+    """A question embedded by the fast model and, when the index has one, the deep model."""
+
+    fast: np.ndarray
+    deep: np.ndarray | None = None
+
+
 class Retriever:
     """Finds the passages that answer a question, keeping every relevant source in view."""
 
-    def __init__(self, index: Index, embedder: Embedder | QueryEmbedder, settings: Settings) -> None:
+    def __init__(
+        self, index: Index, embedder: Embedder | QueryEmbedder, settings: Settings, deep_embedder: Embedder | None = None
+    ) -> None:
         self._index = index
         self._embedder = embedder
         self._settings = settings
         self._lexical = LexicalIndex(index.passages)
         self._source_ids = np.array([p.source_id for p in index.passages])
+        # the deep model counts only when the index has its vectors and its embedder was given
+        self._deep_embedder, self._deep_sentences, self._deep_passages = None, None, None
+        if deep_embedder is not None and index.deep_sentence_vectors is not None:
+            self._deep_embedder, self._deep_sentences = deep_embedder, index.deep_sentence_vectors
+            self._deep_passages = mean_vectors(index.deep_sentence_vectors, index.sentence_owner, len(index.passages))
 
     def search(self, question: str, k: int = 10, sources: Sequence[str] | None = None) -> list[Hit]:
         """The top k passages for the question, from the given sources (all when None)."""
         return self.search_vector(question, self.embed_question(question), k, sources)
 
-    def search_vector(self, question: str, query: np.ndarray, k: int, sources: Sequence[str] | None) -> list[Hit]:
-        """As `search`, with the question's vector already computed."""
+    def search_vector(self, question: str, query: QuestionVectors, k: int, sources: Sequence[str] | None) -> list[Hit]:
+        """As `search`, with the question's vectors already computed."""
         chapter = self._in_named_chapter(question)
         allowed = self._allowed(question, sources, chapter)
-        dense = self._dense_scores(query)
+        dense = self._dense_scores(query.fast)
         best_sentence = self.sentence_scores(query).max_by_passage
         lexical = self._lexical.scores(question)
-        fused = self._fuse((dense, lexical, best_sentence), allowed)
+        s = self._settings
+        signals = [(dense, s.dense_weight), (lexical, s.lexical_weight), (best_sentence, s.sentence_weight)]
+        if query.deep is not None and self._deep_sentences is not None and self._deep_passages is not None:
+            deep_best = self._sentence_scores(self._deep_sentences @ query.deep).max_by_passage
+            signals += [(self._deep_passages @ query.deep, s.deep_dense_weight), (deep_best, s.deep_sentence_weight)]
+        fused = self._fuse(signals, allowed)
         if chapter is not None:
             fused *= np.where(chapter, self._settings.chapter_boost, 1.0)
         order = self._balanced_order(fused, k)
@@ -81,12 +104,24 @@ class Retriever:
             for rank, i in enumerate(order, start=1)
         ]
 
-    def embed_question(self, question: str) -> np.ndarray:
-        return self._embedder.embed([question])[0]
+    def embed_question(self, question: str) -> QuestionVectors:
+        deep = self._deep_embedder.embed([question])[0] if self._deep_embedder is not None else None
+        return QuestionVectors(self._embedder.embed([question])[0], deep)
 
-    def sentence_scores(self, query: np.ndarray) -> SentenceScores:
-        """Cosine of the question with every stored sentence vector (a dot product)."""
-        scores = self._index.sentence_vectors @ query
+    def sentence_scores(self, query: QuestionVectors) -> SentenceScores:
+        """Cosine of the question with every stored sentence vector of the fast model (a dot product):
+        the scale the scope and 'addresses' thresholds were calibrated on."""
+        return self._sentence_scores(self._index.sentence_vectors @ query.fast)
+
+    def quote_scores(self, query: QuestionVectors) -> SentenceScores:
+        """How well each sentence answers, for choosing what to quote: the mean of both models' cosines
+        (dev: evidence quoted 0.61 with the fast model alone, 0.70 with the mean; docs/evaluation.md)."""
+        fast = self._index.sentence_vectors @ query.fast
+        if query.deep is None or self._deep_sentences is None:
+            return self._sentence_scores(fast)
+        return self._sentence_scores((fast + self._deep_sentences @ query.deep) / 2)
+
+    def _sentence_scores(self, scores: np.ndarray) -> SentenceScores:
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
 
     def _allowed(self, question: str, sources: Sequence[str] | None, chapter: np.ndarray | None) -> np.ndarray:
@@ -107,12 +142,10 @@ class Retriever:
         dense[ids[0][valid]] = scores[0][valid]
         return dense
 
-    def _fuse(self, signals: tuple[np.ndarray, ...], allowed: np.ndarray) -> np.ndarray:
+    def _fuse(self, signals: Sequence[tuple[np.ndarray, float]], allowed: np.ndarray) -> np.ndarray:
         """Weighted sum of each signal's z-score over the allowed passages, shifted above 0 (others get -inf)."""
-        s = self._settings
-        weights = (s.dense_weight, s.lexical_weight, s.sentence_weight)
         fused = np.zeros(len(allowed), dtype=np.float64)
-        for scores, weight in zip(signals, weights):
+        for scores, weight in signals:
             fused += weight * _standardised(scores, allowed)
         fused -= fused[allowed].min(initial=0.0) - MIN_FUSED  # positive, so that chapter factors keep the order
         fused[~allowed] = -np.inf

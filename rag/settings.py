@@ -15,6 +15,8 @@ class Settings:
     dense_weight: float = 1.0  # passage vector (mean of its sentences) vs question
     lexical_weight: float = 0.5  # BM25
     sentence_weight: float = 1.0  # best single sentence of the passage vs question
+    deep_dense_weight: float = 1.0  # the same two by the deep model (rag.embed), when the index has it
+    deep_sentence_weight: float = 1.0
     chapter_boost: float = 3.0  # factor for passages in a chapter the question names: it asked for that chapter
     balance_slots: int = 3  # top passages guaranteed to each source in the top k
     # answers

@@ -13,7 +13,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX, Assistant  # noqa: E402
 from rag.corpus import load_sources, read_text  # noqa: E402
-from rag.embed import Embedder  # noqa: E402
+from rag.embed import DEEP, Embedder  # noqa: E402
 from rag.index import build_index, build_passages  # noqa: E402
 from support import close_gradio_loops, free_port  # noqa: E402
 
@@ -46,6 +46,11 @@ def embedder() -> Embedder:
 
 
 @pytest.fixture(scope="session")
+def deep_embedder() -> Embedder:
+    return Embedder.load(DEEP)
+
+
+@pytest.fixture(scope="session")
 def built_index(tmp_path_factory, corpus_dir, embedder) -> Path:
     """An index built from the real corpus into a temp folder (never into the repo)."""
     index_dir = tmp_path_factory.mktemp("index")
@@ -54,9 +59,10 @@ def built_index(tmp_path_factory, corpus_dir, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant() -> Assistant:
+def assistant(deep_embedder) -> Assistant:
     """The assistant over the committed index (test_index checks it is not stale)."""
-    return Assistant.load(DEFAULT_INDEX, DEFAULT_CORPUS)  # as served: questions through the int8 ONNX model
+    # as served: questions through the int8 ONNX model and all-mpnet-base-v2
+    return Assistant.load(DEFAULT_INDEX, DEFAULT_CORPUS, deep_embedder=deep_embedder)
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from rag.embed import file_sha256
 from rag.errors import IndexWriteError
 from rag.index import (
     DATA_FILES,
+    DEEP_SENTENCES,
     DENSE,
     MANIFEST,
     PASSAGES,
@@ -35,7 +36,7 @@ from rag.index import (
     load_index,
 )
 
-ALL_FILES = (*DATA_FILES, MANIFEST)
+ALL_FILES = (*DATA_FILES, DEEP_SENTENCES, MANIFEST)  # the committed index has the deep model's vectors
 SMALL_SOURCE = "idom-1927-expulsion"  # the shortest text: its index builds in seconds, not minutes
 ADDED = (
     "In the archive of this test there is a paragraph that no source contains. It tells of a quartermaster "
@@ -87,7 +88,7 @@ def _fingerprint(index_dir: Path) -> dict[str, str]:
 def _rewrite_checksums(index_dir: Path) -> None:
     """Make the manifest vouch for the files as they are now: damage a checksum cannot catch."""
     manifest = json.loads((index_dir / MANIFEST).read_text())
-    manifest["files"] = {name: file_sha256(index_dir / name) for name in DATA_FILES}
+    manifest["files"] = {name: file_sha256(index_dir / name) for name in manifest["files"]}
     (index_dir / MANIFEST).write_text(json.dumps(manifest))
 
 
@@ -132,7 +133,7 @@ def test_passages_that_do_not_match_the_vectors_are_detected(index_copy, embedde
     assert "rag build" in str(info.value)
 
 
-@pytest.mark.parametrize("name", [DENSE, SENTENCES])
+@pytest.mark.parametrize("name", [DENSE, SENTENCES, DEEP_SENTENCES])
 @pytest.mark.parametrize("damage", ["truncated", "emptied"])
 def test_unreadable_vectors_are_detected_even_when_the_checksums_agree(index_copy, embedder, name, damage):
     DAMAGE[damage](index_copy / name)
@@ -200,21 +201,22 @@ def test_invalid_utf8_in_a_corpus_text_is_named_not_rebuilt(corpus_copy, index_c
 
 
 @pytest.mark.slow
-def test_a_stale_index_is_rebuilt_when_asked(small_corpus, small_index, index_copy, embedder):
+def test_a_stale_index_is_rebuilt_when_asked(small_corpus, small_index, index_copy, embedder, deep_embedder):
     """The committed index is stale for the cut-down corpus: on_stale="rebuild" replaces it, and it then answers from it."""
     with pytest.raises(IndexStaleError):
         _load(index_copy, small_corpus, embedder)
-    assistant = _load(index_copy, small_corpus, embedder, on_stale="rebuild")
+    assistant = _load(index_copy, small_corpus, embedder, on_stale="rebuild", deep_embedder=deep_embedder)
     check_index(index_copy, small_corpus, embedder.name, embedder.sha256)
     assert {p.source_id for p in assistant.index.passages} == {SMALL_SOURCE}
     assert assistant.index.passages == load_index(small_index, small_corpus, embedder.name, embedder.sha256).passages
+    assert assistant.index.deep_sentence_vectors is not None  # rebuilt as `rag build` builds: both models
     hit = assistant.search("Who counted seventeen typewriters in the corridor?", k=1)[0]
     assert "seventeen typewriters" in hit.passage.text
     assert sorted(_fingerprint(index_copy)) == sorted(ALL_FILES), "temporary files were left behind"
 
 
 @pytest.mark.slow
-def test_a_build_that_fails_while_writing_leaves_the_old_index_whole(small_corpus, small_index, index_copy, embedder):
+def test_a_build_that_fails_while_writing_leaves_the_old_index_whole(small_corpus, small_index, index_copy, embedder, deep_embedder):
     """A real write failure (the file-size limit, as a full disk would) in the middle of `build_index`."""
     sizes = {name: (small_index / name).stat().st_size for name in DATA_FILES}
     assert sizes[PASSAGES] < sizes[SENTENCES], "the limit below must fall between the first and second file written"
@@ -230,7 +232,7 @@ def test_a_build_that_fails_while_writing_leaves_the_old_index_whole(small_corpu
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert "rag build" in str(info.value)
     assert _fingerprint(index_copy) == before, "a file of the old index was replaced or a temporary file left behind"
-    old = _load(index_copy, DEFAULT_CORPUS, embedder)
+    old = _load(index_copy, DEFAULT_CORPUS, embedder, deep_embedder=deep_embedder)
     assert old.index.manifest["passages"] == len(old.index.passages) > 1000
 
 

@@ -11,7 +11,7 @@ import pytest
 from rag import Assistant, CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
 from rag.corpus import load_sources
-from rag.index import MANIFEST, PASSAGES, build_passages, check_index, load_index, passage_vectors
+from rag.index import DEEP_SENTENCES, MANIFEST, PASSAGES, build_passages, check_index, load_index, passage_vectors
 from rag.vectorindex import search_vectors
 
 
@@ -55,6 +55,31 @@ def test_the_serving_query_model_agrees_with_the_build_model(embedder):
     np.testing.assert_allclose(np.linalg.norm(served, axis=1), 1.0, atol=1e-5)
     agreement = (served * built).sum(axis=1)
     assert agreement[:3].min() >= 0.999 and agreement[3] >= 0.995, agreement  # int8: a long odd text drifts most
+
+
+def test_the_deep_model_agrees_with_its_committed_vectors(assistant):
+    """The committed index carries all-mpnet-base-v2 vectors of every sentence, and the model that
+    embeds questions is that model: re-embedding a few corpus sentences gives the stored vectors."""
+    index, deep = assistant.index, assistant.deep_embedder
+    assert deep is not None and index.deep_sentence_vectors is not None
+    assert index.manifest["deep_model"] == deep.name == "sentence-transformers/all-mpnet-base-v2"
+    assert index.deep_sentence_vectors.shape == (len(index.sentence_owner), 768)
+    rows = [0, 1000, 2500, len(index.sentence_owner) - 1]
+    sentences = [p.text[a:b] for p in index.passages for a, b in p.sentences]
+    again = deep.embed([sentences[r] for r in rows])
+    agreement = (again * index.deep_sentence_vectors[rows]).sum(axis=1)
+    assert agreement.min() >= 0.999, agreement  # float16 on disk
+
+
+def test_an_index_from_another_deep_model_is_stale_and_a_missing_deep_file_corrupt(index_copy, assistant):
+    manifest = json.loads((index_copy / MANIFEST).read_text())
+    manifest["deep_model_sha256"] = "0" * 64
+    (index_copy / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexStaleError, match="another deep embedding model; rebuild with: rag build"):
+        Assistant.load(index_copy, DEFAULT_CORPUS, embedder=assistant.embedder, deep_embedder=assistant.deep_embedder)
+    (index_copy / DEEP_SENTENCES).unlink()
+    with pytest.raises(IndexCorruptError, match="sentences-deep.npy is missing; rebuild with: rag build"):
+        load_index(index_copy, DEFAULT_CORPUS, assistant.embedder.name, assistant.embedder.sha256)
 
 
 def test_distinctive_sentences_find_their_own_paragraph(assistant):
