@@ -24,8 +24,8 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -163,7 +163,9 @@ class Embedder:
         spec = spec or FAST
         folder = spec.folder()
         _checked(folder / "model.safetensors", spec.sha256, spec.pip)
-        from sentence_transformers import SentenceTransformer  # heavy: import only when loading
+        from sentence_transformers import (
+            SentenceTransformer,  # heavy: import only when loading
+        )
 
         logger.info("loading %s from %s", spec.name, folder)
         model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
