@@ -3,7 +3,7 @@
 Two models. all-MiniLM-L6-v2 ("fast", 384 dims) gives the vectors that FAISS searches and that
 the scope and answer thresholds are calibrated on; all-mpnet-base-v2 ("deep", 768 dims) gives a
 second, stronger opinion that retrieval fuses in and quote selection averages with the first
-(on dev: MRR@10 0.665 -> 0.771, evidence quoted 0.61 -> 0.70; docs/evaluation.md). mpnet costs
+(on dev: MRR@10 0.665 -> 0.771, evidence quoted 0.61 -> 0.69; docs/evaluation.md). mpnet costs
 ~5 minutes of a full build and ~90 ms a question on this 2-core machine.
 
 MiniLM comes in two forms: `Embedder` (sentence-transformers on torch, from

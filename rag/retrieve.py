@@ -115,7 +115,7 @@ class Retriever:
 
     def quote_scores(self, query: QuestionVectors) -> SentenceScores:
         """How well each sentence answers, for choosing what to quote: the mean of both models' cosines
-        (dev: evidence quoted 0.61 with the fast model alone, 0.70 with the mean; docs/evaluation.md)."""
+        (dev: evidence quoted 0.61 with the fast model alone, 0.69 with the mean; docs/evaluation.md)."""
         fast = self._index.sentence_vectors @ query.fast
         if query.deep is None or self._deep_sentences is None:
             return self._sentence_scores(fast)
