@@ -33,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on its own logger
-    print("Loading the index and the embedding models (about 20 s; the first start also unpacks one, 440 MB)…", flush=True)
+    print("Loading the index and the embedding models (a few seconds; the first start also unpacks and "
+          "prepares all-mpnet-base-v2, under a minute)…", flush=True)
     try:
         assistant = Assistant.load(on_stale="rebuild")
     except RagError as exc:

