@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .assistant import DEFAULT_CORPUS, DEFAULT_INDEX, Assistant
 from .errors import RagError
+from .render import render_text
 
 logger = logging.getLogger("rag")
 
@@ -105,7 +106,7 @@ def _ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(answer.markdown)
+        print(render_text(answer))  # the JSON and the web chat carry the Markdown form
     return 0
 
 

@@ -7,7 +7,7 @@ shown as quotes and escaped, so nothing in a source or a question can become mar
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .schema import Answer, Excerpt, Source, SourceCoverage
 
@@ -96,16 +96,25 @@ def attribution(excerpt: Excerpt) -> str:
 
 def render_markdown(answer: Answer) -> str:
     """The whole answer as Markdown: lead, then one group per source, quotes as block quotes."""
-    lines = [escape_markdown(answer.lead), ""]
+    return _render(answer, escape_markdown)
+
+
+def render_text(answer: Answer) -> str:
+    """The same, for a terminal: Markdown's shape, without the escapes (`\\[…\\]`) it needs."""
+    return _render(answer, lambda text: text)
+
+
+def _render(answer: Answer, escape: Callable[[str], str]) -> str:
+    lines = [escape(answer.lead), ""]
     if answer.standalone_question != answer.question:
-        lines = [f"*Searched as:* {escape_markdown(answer.standalone_question)}", ""] + lines
+        lines = [f"*Searched as:* {escape(answer.standalone_question)}", ""] + lines
     if answer.covered:
         for group in _groups(answer.excerpts):
-            lines.append(f"#### {escape_markdown(group[0].source.viewpoint)}")
-            lines.extend(_quote_lines(group))
+            lines.append(f"#### {escape(group[0].source.viewpoint)}")
+            lines.extend(_quote_lines(group, escape))
     else:
         lines.append("#### Closest passages (not an answer)")
-        lines.extend(_quote_lines(list(answer.closest)))
+        lines.extend(_quote_lines(list(answer.closest), escape))
     return "\n".join(lines).strip() + "\n"
 
 
@@ -116,8 +125,8 @@ def _groups(excerpts: Sequence[Excerpt]) -> list[list[Excerpt]]:
     return list(groups.values())
 
 
-def _quote_lines(excerpts: Sequence[Excerpt]) -> list[str]:
+def _quote_lines(excerpts: Sequence[Excerpt], escape: Callable[[str], str]) -> list[str]:
     lines = []
     for e in excerpts:
-        lines += [f"> [{e.n}] {escape_markdown(' '.join(e.quote.split()))}", ">", f"> — {escape_markdown(attribution(e))}", ""]
+        lines += [f"> [{e.n}] {escape(' '.join(e.quote.split()))}", ">", f"> — {escape(attribution(e))}", ""]
     return lines

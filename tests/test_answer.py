@@ -165,3 +165,12 @@ def test_bad_questions_raise_a_clear_error(assistant, question):
 def test_markup_in_sources_and_questions_is_escaped(assistant):
     answer = assistant.ask("<script>alert(1)</script> [click](http://evil) Was Trotsky expelled?")
     assert "<script>" not in answer.markdown and "](http" not in answer.markdown
+
+
+def test_the_terminal_form_has_the_markdown_shape_without_its_escapes(assistant):
+    from rag.render import render_text
+
+    answer = assistant.ask("What did Lenin say about Trotsky?")
+    text = render_text(answer)
+    assert "\\" in answer.markdown and "\\" not in text  # '\[…\]' in Markdown, '[…]' in a terminal
+    assert text == answer.markdown.replace("\\", "")  # nothing else differs: no '<', '>' or '&' entity here
