@@ -321,8 +321,11 @@ def _past_lead_in(passage: Passage, sims: np.ndarray, i: int) -> int | None:
 
 
 def _is_lead_in(passage: Passage, i: int) -> bool:
+    """'Lenin wrote:', or a question that is a paragraph of its own ('What was the essence of the
+    Trotskyist position?' above the quotation that answers it)."""
     start, end = passage.sentences[i]
-    return passage.text[start:end].rstrip().endswith(":")
+    sentence = passage.text[start:end].rstrip()
+    return sentence.endswith(":") or (sentence.endswith("?") and passage.text.startswith("\n\n", end))
 
 
 def _better_side(

@@ -174,3 +174,11 @@ def test_the_terminal_form_has_the_markdown_shape_without_its_escapes(assistant)
     text = render_text(answer)
     assert "\\" in answer.markdown and "\\" not in text  # '\[…\]' in Markdown, '[…]' in a terminal
     assert text == answer.markdown.replace("\\", "")  # nothing else differs: no '<', '>' or '&' entity here
+
+
+def test_a_question_standing_as_its_own_paragraph_yields_to_the_answer_below_it(assistant):
+    # Campbell: 'What was the essence of the Trotskyist position?' then, as its own paragraph, the quotation
+    answer = assistant.ask("What was the essence of the Trotskyist position?")
+    campbell = [e for e in answer.excerpts if e.source_id == "campbell-1939"]
+    assert campbell and campbell[0].quote.startswith("“It implies, first of all, lack of confidence")
+    assert not any(e.quote.rstrip().endswith("position?") for e in answer.excerpts)
