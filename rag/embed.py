@@ -94,7 +94,9 @@ def _unpack_deep_model(folder: Path) -> None:
                         shutil.copyfileobj(piece, out, 1 << 20)
             with zipfile.ZipFile(joined) as archive:
                 archive.extractall(tmp, [n for n in archive.namelist() if n.startswith(DEEP_MODEL_FOLDER + "/")])
-            shutil.rmtree(folder, ignore_errors=True)
+            if (folder / "model.safetensors").is_file():
+                return  # another process unpacked it meanwhile; the temporary copy goes with `tmp`
+            shutil.rmtree(folder, ignore_errors=True)  # an incomplete copy
             os.replace(Path(tmp) / DEEP_MODEL_FOLDER, folder)
     except (OSError, zipfile.BadZipFile) as exc:
         raise ModelError(
