@@ -718,6 +718,14 @@ def run_info(assistant: Assistant, gold_path: Path, answers_path: Path | None = 
         "index_manifest": manifest,
         "python": platform.python_version(),
     }
+    if assistant.deep_embedder is not None:
+        info["models"].append({
+            "role": "deep embedding",
+            "name": assistant.deep_embedder.name,
+            "weights_sha256": assistant.deep_embedder.sha256,
+            "index_built_with": manifest.get("deep_model"),
+            "index_weights_sha256": manifest.get("deep_model_sha256"),
+        })
     if answers_path is not None:
         info.update(answers=str(answers_path), answers_sha256=file_sha256(answers_path), unanswered=list(missing),
                     note="answers scored from the file: retrieval metrics skipped (no retrieval was run)")

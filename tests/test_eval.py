@@ -194,6 +194,7 @@ def test_rag_eval_end_to_end(gold_path, tmp_path, capsys, evaluator):
     run = printed["run"]
     assert run["gold_sha256"] == hashlib.sha256(small.read_bytes()).hexdigest()
     assert run["models"][0]["weights_sha256"] == MODEL_SHA256 and "answer_pool" in run["settings"]
+    assert run["models"][1]["name"] == run["models"][1]["index_built_with"] == "sentence-transformers/all-mpnet-base-v2"
     details = [json.loads(line) for line in (out / "questions.jsonl").read_text().splitlines()]
     assert [d["id"] for d in details] == wanted
     assert all(d["retrieval"] is not None and len(d["retrieval"]["top10"]) == 10 for d in details)
