@@ -62,6 +62,15 @@ class QuestionVectors:
     deep: np.ndarray | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _DeepModel:
+    """The second model's question embedder and the index's vectors for it."""
+
+    embedder: Embedder | QueryEmbedder
+    sentences: np.ndarray  # one vector per sentence, as Index.deep_sentence_vectors
+    passages: np.ndarray  # each passage's normalised mean of its sentences
+
+
 class Retriever:
     """Finds the passages that answer a question, keeping every relevant source in view."""
 
@@ -78,10 +87,10 @@ class Retriever:
         self._lexical = LexicalIndex(index.passages)
         self._source_ids = np.array([p.source_id for p in index.passages])
         # the deep model counts only when the index has its vectors and its embedder was given
-        self._deep_embedder, self._deep_sentences, self._deep_passages = None, None, None
+        self._deep: _DeepModel | None = None
         if deep_embedder is not None and index.deep_sentence_vectors is not None:
-            self._deep_embedder, self._deep_sentences = deep_embedder, index.deep_sentence_vectors
-            self._deep_passages = mean_vectors(index.deep_sentence_vectors, index.sentence_owner, len(index.passages))
+            sentences = index.deep_sentence_vectors
+            self._deep = _DeepModel(deep_embedder, sentences, mean_vectors(sentences, index.sentence_owner, len(index.passages)))
 
     def search(self, question: str, k: int = 10, sources: Sequence[str] | None = None) -> list[Hit]:
         """The top k passages for the question, from the given sources (all when None)."""
@@ -96,9 +105,9 @@ class Retriever:
         lexical = self._lexical.scores(question)
         s = self._settings
         signals = [(dense, s.dense_weight), (lexical, s.lexical_weight), (best_sentence, s.sentence_weight)]
-        if query.deep is not None and self._deep_sentences is not None and self._deep_passages is not None:
-            deep_best = self._sentence_scores(self._deep_sentences @ query.deep).max_by_passage
-            signals += [(self._deep_passages @ query.deep, s.deep_dense_weight), (deep_best, s.deep_sentence_weight)]
+        if query.deep is not None and self._deep is not None:
+            deep_best = self._sentence_scores(self._deep.sentences @ query.deep).max_by_passage
+            signals += [(self._deep.passages @ query.deep, s.deep_dense_weight), (deep_best, s.deep_sentence_weight)]
         fused = self._fuse(signals, allowed)
         if chapter is not None:
             fused *= np.where(chapter, self._settings.chapter_boost, 1.0)
@@ -109,7 +118,7 @@ class Retriever:
         ]
 
     def embed_question(self, question: str) -> QuestionVectors:
-        deep = self._deep_embedder.embed([question])[0] if self._deep_embedder is not None else None
+        deep = self._deep.embedder.embed([question])[0] if self._deep is not None else None
         return QuestionVectors(self._embedder.embed([question])[0], deep)
 
     def sentence_scores(self, query: QuestionVectors) -> SentenceScores:
@@ -121,9 +130,9 @@ class Retriever:
         """How well each sentence answers, for choosing what to quote: the mean of both models' cosines
         (dev: evidence quoted 0.61 with the fast model alone, 0.69 with the mean; docs/evaluation.md)."""
         fast = self._index.sentence_vectors @ query.fast
-        if query.deep is None or self._deep_sentences is None:
+        if query.deep is None or self._deep is None:
             return self._sentence_scores(fast)
-        return self._sentence_scores((fast + self._deep_sentences @ query.deep) / 2)
+        return self._sentence_scores((fast + self._deep.sentences @ query.deep) / 2)
 
     def _sentence_scores(self, scores: np.ndarray) -> SentenceScores:
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
