@@ -20,6 +20,21 @@ from support import close_gradio_loops, free_port  # noqa: E402
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 
 
+def _import_anyio_now() -> None:
+    """anyio (under Gradio's server) imports its parts lazily, on first use, in the server's thread.
+    Under pytest that import is parsed by assertion rewriting (anyio is a pytest plugin), and on
+    Python 3.11 an ast.parse racing the test thread's fails ("AST constructor recursion depth
+    mismatch": a served file became a 500 in one CI run). Everything imported here, before any server."""
+    import anyio
+
+    for name in dir(anyio):
+        if not name.startswith("_"):
+            getattr(anyio, name)
+
+
+_import_anyio_now()
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return DEFAULT_CORPUS
