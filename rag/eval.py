@@ -338,10 +338,15 @@ def leaked_terms(lead: str) -> tuple[str, ...]:
     return tuple(label for label, pattern in _LOADED if pattern.search(own_words))
 
 
-def _holds_quote(quote: str, evidence: Evidence) -> bool:
-    """Whether a displayed quote carries the evidence: an 8-word run of it, or lies wholly inside it."""
+def quote_holds(quote: str, evidence: Evidence) -> bool:
+    """Whether a displayed quote carries the evidence: an 8-word run of it, or lies wholly inside it.
+    'Inside' compares words, not marks: a short quotation shown with its closing mark ('“a white elephant
+    eating its head off”') lies inside gold evidence that was cut just before that mark."""
     shown = normalise(quote)
-    return _shares_run(normalise(evidence.quote).split(), shown) or (len(shown.split()) >= 4 and shown in normalise(evidence.quote))
+    inner = " ".join(words(quote))
+    return _shares_run(normalise(evidence.quote).split(), shown) or (
+        len(inner.split()) >= 4 and f" {inner} " in f" {' '.join(words(evidence.quote))} "
+    )
 
 
 # --- the lead-support heuristic --------------------------------------------------------
@@ -405,7 +410,7 @@ class Evaluator:
         if q.multi_source:
             perspective = len(set(gold_sources) & set(quoted)) / len(gold_sources)
         holding = [
-            e for e in excerpts if any(ev.source == e["source_id"] and _holds_quote(e["quote"], ev) for ev in q.evidence)
+            e for e in excerpts if any(ev.source == e["source_id"] and quote_holds(e["quote"], ev) for ev in q.evidence)
         ]
         speakers: tuple[str | None, ...] = tuple(e.get("speaker") for e in holding)
         speaker_ok = any(same_speaker(q.speaker, s) for s in speakers) if q.speaker else None

@@ -19,6 +19,7 @@ from rag.eval import (
     load_answers,
     load_gold,
     match_answers,
+    quote_holds,
     same_speaker,
     summarise,
 )
@@ -124,6 +125,13 @@ def test_speaker_attribution_looks_at_the_excerpt_holding_the_evidence(evaluator
                                      speaker="Lenin"), answer(True, [shown]))
     assert [r.speaker_check for r in (named, unnamed, elsewhere)] == ["ok", "evidence quoted without this speaker", "evidence not quoted"]
     assert summarise([named, unnamed, elsewhere])["speaker_attribution"] == pytest.approx(1 / 3)
+
+
+def test_a_short_quotation_inside_the_evidence_holds_it_whatever_its_marks():
+    evidence = Evidence(CAMPBELL, 'The great hydro-electric plant at Dnieperstroi is "a white elephant eating its head off')
+    assert quote_holds("“a white elephant eating its head off”", evidence)  # gold cut before the closing mark
+    assert not quote_holds("“a white elephant”", evidence)  # under four words: too little to count
+    assert not quote_holds("“a white elephant eating its own head off”", evidence)
 
 
 def test_loaded_terms_in_the_lead_are_flagged_outside_quotes_only():
