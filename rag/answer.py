@@ -28,6 +28,8 @@ from .verbatim import VerbatimGate
 MAX_QUOTE_WORDS = 90
 SHORT_SENTENCE_WORDS = 12
 NEIGHBOUR_RATIO = 0.6  # a neighbour this close to the window's best sentence joins the quote (dev: more evidence quoted than at 0.9)
+TURN_PRIORITY = 2.0  # above any cosine: a sentence that turns against the window's last one joins first
+_TURN = re.compile(r"[“\"‘']?(?:But|Yet|However|Nevertheless|Nonetheless)\b")
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # "Who said…", "Which defendant declared…", "What did a 1933 article in The Times say…", "What words
 # did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own names
@@ -282,11 +284,13 @@ def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end
 
 
 def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> np.ndarray:
-    """1.0 for each sentence that lies in a quotation whose speaker is known, else 0.0."""
+    """1.0 for each sentence that lies in a quotation whose speaker is known, or holds one (quoted as
+    that quotation alone: `_inner_quotation`), else 0.0."""
     flags = []
     for start, end in passage.sentences:
         q = speaker_at(quotations, start, end, passage.text)
-        flags.append(1.0 if q and q.speaker else 0.0)
+        has_words = (q is not None and q.speaker) or _inner_quotation(passage.text, quotations, start, end) is not None
+        flags.append(1.0 if has_words else 0.0)
     return np.array(flags, dtype=np.float32)
 
 
@@ -343,11 +347,21 @@ def _better_side(
             continue  # never join two paragraphs into one quote
         if neighbour == last + 1 and _is_lead_in(passage, neighbour):
             continue  # a quote never ends on 'Lenin wrote:' without what he wrote
+        if neighbour == last + 1 and _turns(passage, neighbour):
+            candidates.append((TURN_PRIORITY, (a, b)))  # 'We cannot rule out X. But …': never X without its turn
+            continue
         quoted = whole_quotation and speaker_at(quotations, *passage.sentences[first], passage.text) is not None
         needed = quoted or words < SHORT_SENTENCE_WORDS or sims[neighbour] >= NEIGHBOUR_RATIO * sims[first : last + 1].max()
         if needed:
             candidates.append((float(sims[neighbour]), (a, b)))
     return max(candidates)[1] if candidates else None
+
+
+def _turns(passage: Passage, i: int) -> bool:
+    """Whether sentence i turns against the one before ('But …', 'Yet …', 'However, …'): that one
+    may be a concession, and quoted alone it would say the opposite of what its writer meant."""
+    start, end = passage.sentences[i]
+    return _TURN.match(passage.text, start, end) is not None
 
 
 def _same_voice(passage: Passage, quotations: Sequence[Quotation], window: tuple[int, int], neighbour: int) -> bool:
