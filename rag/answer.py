@@ -347,8 +347,10 @@ def _better_side(
             continue  # never join two paragraphs into one quote
         if neighbour == last + 1 and _is_lead_in(passage, neighbour):
             continue  # a quote never ends on 'Lenin wrote:' without what he wrote
-        if neighbour == last + 1 and _turns(passage, neighbour):
-            candidates.append((TURN_PRIORITY, (a, b)))  # 'We cannot rule out X. But …': never X without its turn
+        if neighbour == last + 1 and (_turns(passage, neighbour) or _asks(passage, last)):
+            # 'We cannot rule out X. But …', '… do you not think …? Yes, comrades, even by war': never X
+            # without its turn, never a question without the answer its speaker gives
+            candidates.append((TURN_PRIORITY, (a, b)))
             continue
         quoted = whole_quotation and speaker_at(quotations, *passage.sentences[first], passage.text) is not None
         needed = quoted or words < SHORT_SENTENCE_WORDS or sims[neighbour] >= NEIGHBOUR_RATIO * sims[first : last + 1].max()
@@ -362,6 +364,12 @@ def _turns(passage: Passage, i: int) -> bool:
     may be a concession, and quoted alone it would say the opposite of what its writer meant."""
     start, end = passage.sentences[i]
     return _TURN.match(passage.text, start, end) is not None
+
+
+def _asks(passage: Passage, i: int) -> bool:
+    """Whether sentence i is a question (closing quotation marks aside)."""
+    start, end = passage.sentences[i]
+    return passage.text[start:end].rstrip("”’\"') )").endswith("?")
 
 
 def _same_voice(passage: Passage, quotations: Sequence[Quotation], window: tuple[int, int], neighbour: int) -> bool:
