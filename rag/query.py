@@ -44,6 +44,29 @@ def _name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(pattern, 0 if name.isupper() else re.IGNORECASE)
 
 
+_ORDINAL_WORDS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+    "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth",
+)
+_ORDINAL = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINAL_WORDS) + r"))\b", re.IGNORECASE)
+
+
+def ordinal_twins(question: str) -> list[str]:
+    """The other spelling of each ordinal in the question ('Fifteenth' -> '15th', '15th' -> 'fifteenth'):
+    the sources write both ('the 15th Party Congress', 'the Seventh Congress'), and BM25 sees only tokens."""
+    twins = []
+    for match in _ORDINAL.finditer(question):
+        if match.group(1):
+            number = int(match.group(1))
+            if 1 <= number <= len(_ORDINAL_WORDS):
+                twins.append(_ORDINAL_WORDS[number - 1])
+        else:
+            number = _ORDINAL_WORDS.index(match.group(2).lower()) + 1
+            suffix = {1: "st", 2: "nd", 3: "rd"}.get(number if number < 20 else number % 10, "th")
+            twins.append(f"{number}{suffix}")
+    return twins
+
+
 def named_chapter(question: str) -> str | None:
     """The chapter label a question names ('Chapter V', 'Foreword'), if any."""
     match = _CHAPTER.search(question)

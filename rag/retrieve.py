@@ -26,7 +26,7 @@ import Stemmer
 
 from .embed import Embedder, QueryEmbedder
 from .index import Index, mean_vectors
-from .query import in_chapter, named_chapter, named_sources
+from .query import in_chapter, named_chapter, named_sources, ordinal_twins
 from .schema import Hit, Passage
 from .settings import Settings
 from .vectorindex import search_vectors
@@ -102,7 +102,7 @@ class Retriever:
         allowed = self._allowed(question, sources, chapter)
         dense = self._dense_scores(query.fast)
         best_sentence = self.sentence_scores(query).max_by_passage
-        lexical = self._lexical.scores(question)
+        lexical = self._lexical.scores(" ".join([question, *ordinal_twins(question)]))
         s = self._settings
         signals = [(dense, s.dense_weight), (lexical, s.lexical_weight), (best_sentence, s.sentence_weight)]
         if query.deep is not None and self._deep is not None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rag.eval import load_gold, retrieval_metrics
+from rag.query import ordinal_twins
 from rag.retrieve import _standardised
 
 # A little under the figures in docs/evaluation.md (hit@5 0.859, MRR@10 0.771, viewpoint
@@ -50,3 +51,14 @@ def test_standardised_signals_ignore_passages_outside_the_search():
     assert np.all(_standardised(np.ones(4), allowed) == 0)  # a flat signal says nothing
     assert _standardised(scores, np.zeros(4, dtype=bool)).tolist() == [0.0] * 4
 
+
+
+def test_an_ordinal_in_words_finds_it_in_figures_and_back(assistant):
+    # the sources write 'the 15th Party Congress' and 'the Seventh Congress'; BM25 matches tokens only
+    assert ordinal_twins("At the Fifteenth Congress, the 7th and the 21st") == ["15th", "seventh"]
+
+    def bm25_of_15th(question):  # IDOM's 'On the eve of the 15th congress Trotsky and Zinoviev were expelled.'
+        hits = assistant.search(question, k=100, sources=["idom-1927-expulsion"])
+        return max(h.lexical for h in hits if "15th congress" in h.passage.text)
+
+    assert bm25_of_15th("the Fifteenth congress") > bm25_of_15th("the congress") > 0
