@@ -8,10 +8,11 @@ import jsonschema
 import pytest
 
 from rag import QuestionError
+from rag.answer import MAX_QUOTE_WORDS, _clipped
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
 from rag.render import attribution
-from rag.text import join_line_hyphens, normalise, remove_lines
+from rag.text import WORD, join_line_hyphens, normalise, remove_lines
 
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "answer.schema.json").read_text())
 
@@ -206,3 +207,14 @@ def test_a_question_standing_as_its_own_paragraph_yields_to_the_answer_below_it(
     campbell = [e for e in answer.excerpts if e.source_id == "campbell-1939"]
     assert campbell and campbell[0].quote.startswith("“It implies, first of all, lack of confidence")
     assert not any(e.quote.rstrip().endswith("position?") for e in answer.excerpts)
+
+
+def test_a_page_long_sentence_is_quoted_to_its_last_clause_that_fits():
+    clause = "that " + " ".join(["word"] * 30)
+    sentence = "It tells us " + "; ".join([clause] * 5) + "."  # 158 words, four semicolons
+    end = _clipped(sentence, 0, len(sentence))
+    assert sentence[:end] == "It tells us " + "; ".join([clause] * 2)  # 65 words: a third clause would pass 90
+    assert len(WORD.findall(sentence[:end])) <= MAX_QUOTE_WORDS
+    assert _clipped("Short; and sweet.", 0, 17) == 17  # short enough: unchanged
+    unbroken = " ".join(["word"] * 120)
+    assert _clipped(unbroken, 0, len(unbroken)) == len(unbroken)  # no clause to cut at: whole, not a fragment
