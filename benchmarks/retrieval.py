@@ -21,7 +21,7 @@ import faiss
 from rag import Assistant
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
 from rag.corpus import load_sources, read_text
-from rag.embed import DEEP, Embedder, QueryEmbedder
+from rag.embed import Embedder, QueryEmbedder, build_embedders
 from rag.eval import load_gold, retrieval_metrics
 from rag.index import build_index
 from rag.schema import Hit, Passage
@@ -76,9 +76,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     gold = load_gold(args.gold)
     questions = [q.question for q in gold]
-    embedder = Embedder.load()
-    query_embedder = QueryEmbedder.load()
-    deep_embedder = Embedder.load(DEEP)
+    embedder, deep_build_embedder = build_embedders()
 
     rows = {}
     index_dir = DEFAULT_INDEX
@@ -87,24 +85,23 @@ def main() -> int:
         if not args.skip_build:
             logger.info("building our index…")
             start = time.perf_counter()
-            build_index(DEFAULT_CORPUS, Path(tmp), embedder, deep_embedder)
+            build_index(DEFAULT_CORPUS, Path(tmp), embedder, deep_build_embedder)
             build_s = time.perf_counter() - start
             index_dir = Path(tmp)
-        # questions as served (int8 ONNX), so the figures are rag eval's; the corpus with torch, as built
-        ours = Assistant.load(index_dir, DEFAULT_CORPUS, embedder=query_embedder, deep_embedder=deep_embedder)
+        ours = Assistant.load(index_dir, DEFAULT_CORPUS)  # questions embedded as served, so the figures are rag eval's
         rows["viewpoints"] = retrieval_metrics(gold, lambda q: ours.search(q, k=10))
         rows["viewpoints"].update(zip(("p50_ms", "p95_ms"), latencies(lambda q: ours.search(q, k=10), questions)))
         rows["viewpoints"]["build_s"] = build_s
 
     logger.info("building the baseline…")
     start = time.perf_counter()
-    baseline = Baseline(DEFAULT_CORPUS, embedder, query_embedder)
+    baseline = Baseline(DEFAULT_CORPUS, embedder, ours.embedder)
     baseline_build = time.perf_counter() - start
     rows["baseline"] = retrieval_metrics(gold, lambda q: baseline.search(q, k=10))
     rows["baseline"].update(zip(("p50_ms", "p95_ms"), latencies(lambda q: baseline.search(q, k=10), questions)))
     rows["baseline"]["build_s"] = baseline_build
 
-    floor = latencies(lambda q: query_embedder.embed([q]), questions)
+    floor = latencies(lambda q: ours.embedder.embed([q]), questions)
     print_table(rows, floor, len(ours.index.passages), len(baseline.passages))
     return 0
 

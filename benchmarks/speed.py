@@ -124,10 +124,10 @@ def paired_latencies(calls: dict[str, Callable[[str], object]], questions: list[
 def _child(kind: str, arg: str) -> dict[str, float]:
     """One measurement in a fresh process; printed as JSON for the parent."""
     if kind == "build":
-        from rag.embed import DEEP, Embedder
+        from rag.embed import build_embedders
         from rag.index import build_index
 
-        embedder, deep_embedder = Embedder.load(), Embedder.load(DEEP)
+        embedder, deep_embedder = build_embedders()
         started = time.perf_counter()
         build_index(DEFAULT_CORPUS, Path(arg), embedder, deep_embedder)
         return {"s": time.perf_counter() - started, "peak_mb": _peak_mb()}

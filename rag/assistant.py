@@ -13,7 +13,7 @@ from typing import Literal
 
 from .answer import Composer
 from .corpus import read_text
-from .embed import DEEP, Embedder, QueryEmbedder
+from .embed import Embedder, QueryEmbedder, build_embedders
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
 from .index import Index, build_index, load_index
 from .retrieve import Retriever
@@ -74,7 +74,7 @@ class Assistant:
 
         Questions are embedded by `embedder` and, when the index holds deep-model vectors, by
         `deep_embedder`: by default the ONNX forms of the two models (QueryEmbedder), no torch;
-        a rebuild loads the torch Embedders for the corpus (rag.embed says why two of each).
+        a rebuild embeds the corpus with `build_embedders` (rag.embed says why two forms of each).
         """
         embedder = embedder or QueryEmbedder.load()
         try:
@@ -83,9 +83,9 @@ class Assistant:
             if on_stale != "rebuild":
                 raise
             logger.warning("%s; rebuilding the index", exc)
-            corpus_embedder = embedder if isinstance(embedder, Embedder) else Embedder.load()
-            deep_corpus_embedder = deep_embedder if isinstance(deep_embedder, Embedder) else Embedder.load(DEEP)
-            build_index(Path(corpus_dir), Path(index_dir), corpus_embedder, deep_corpus_embedder)
+            fast, deep = build_embedders()
+            corpus_embedder = embedder if isinstance(embedder, Embedder) else fast
+            build_index(Path(corpus_dir), Path(index_dir), corpus_embedder, deep_embedder if isinstance(deep_embedder, Embedder) else deep)
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
         if index.deep_sentence_vectors is not None:
             deep_embedder = deep_embedder or QueryEmbedder.load_deep()

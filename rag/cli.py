@@ -80,10 +80,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .embed import DEEP, Embedder
+    from .embed import build_embedders
     from .index import build_index
 
-    manifest = build_index(args.corpus, args.index, Embedder.load(), Embedder.load(DEEP), progress=sys.stderr.isatty())
+    manifest = build_index(args.corpus, args.index, *build_embedders(), progress=sys.stderr.isatty())
     print(f"built {manifest['passages']} passages into {args.index} in {manifest['build_seconds']} s")
     return 0
 

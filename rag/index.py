@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .corpus import corpus_hash, load_sources, read_text
-from .embed import Embedder, file_sha256
+from .embed import Embedder, QueryEmbedder, file_sha256
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, IndexWriteError
 from .ingest import ingest_source
 from .ingest.assemble import SentenceSplitter
@@ -75,7 +75,7 @@ def build_passages(corpus_dir: Path) -> tuple[list[Source], list[Passage]]:
 
 
 def build_index(
-    corpus_dir: Path, index_dir: Path, embedder: Embedder, deep_embedder: Embedder | None = None, progress: bool = False
+    corpus_dir: Path, index_dir: Path, embedder: Embedder, deep_embedder: Embedder | QueryEmbedder | None = None, progress: bool = False
 ) -> dict[str, Any]:
     """Ingest the corpus, embed every sentence (with both models when a deep one is given) and
     write the index; returns the manifest."""

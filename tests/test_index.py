@@ -11,6 +11,7 @@ import pytest
 from rag import Assistant, CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
 from rag.corpus import load_sources
+from rag.embed import build_embedders
 from rag.index import DEEP_SENTENCES, MANIFEST, PASSAGES, build_passages, check_index, load_index, passage_vectors
 from rag.vectorindex import search_vectors
 
@@ -76,6 +77,15 @@ def test_the_deep_models_onnx_form_agrees_with_torch(assistant, deep_embedder):
     served, built = assistant.deep_embedder.embed(questions), deep_embedder.embed(questions)
     assert served.shape == built.shape == (4, 768)
     assert (served * built).sum(axis=1).min() >= 0.9999
+
+
+def test_a_build_embeds_with_the_deep_models_onnx_form_as_torch_would_in_the_same_order(assistant, deep_embedder):
+    # the build's form: every core, batches sorted by length, then put back in the texts' order
+    _, building = build_embedders()
+    texts = ["Trotsky.", "x " * 400, "Why was Trotsky expelled from the party in 1927?", "", "Lenin wrote to the Congress."]
+    built, reference = building.embed(texts, batch_size=2), deep_embedder.embed(texts)
+    assert built.shape == (5, 768)
+    assert (built * reference).sum(axis=1).min() >= 0.9999
 
 
 def test_an_index_from_another_deep_model_is_stale_and_a_missing_deep_file_corrupt(index_copy, assistant):
