@@ -292,8 +292,9 @@ class QueryEmbedder:
         logger.info("loaded %s (ONNX) from %s", name, onnx)
         return cls(session, tokenizer, name, sha256, dim)
 
-    def embed(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """L2-normalised mean-pooled vectors, as sentence-transformers computes them."""
+    def embed(self, texts: list[str], batch_size: int = 8, progress: bool = False) -> np.ndarray:
+        """L2-normalised mean-pooled vectors, as sentence-transformers computes them. Small batches of
+        sorted texts are the fastest here (mpnet, 800 corpus sentences: 23 s in 8s, 26 s in 32s, 35 s in 128s)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # batches of similar length: padding a short sentence to a long one's length is wasted work

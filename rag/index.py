@@ -92,7 +92,7 @@ def build_index(
     deep: dict[str, Any] = {}
     if deep_embedder is not None:
         logger.info("embedding %d sentences with %s (the slow part of a build)", len(sentences), deep_embedder.name)
-        data[DEEP_SENTENCES] = _npy_bytes(deep_embedder.embed(sentences, batch_size=64, progress=progress).astype(np.float16))
+        data[DEEP_SENTENCES] = _npy_bytes(deep_embedder.embed(sentences, progress=progress).astype(np.float16))
         deep = {"deep_model": deep_embedder.name, "deep_model_sha256": deep_embedder.sha256, "deep_dimension": deep_embedder.dim}
     staged: dict[str, Path] = {}
     try:
