@@ -10,7 +10,8 @@ wrote:`, `Vyshinsky: “`, `he said` when one person only is named just before),
 citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
 (`(“Workers Vanguard”)`), then the neighbouring paragraphs of the same block quotation, or the
 quotation just before in the same paragraph when nobody else is named in between.
-It sees only the text it is given (rag/answer.py gives it the passage before when that one leads
+A speaker is a person, a paper, or an organisation written as a dotted acronym ('the I.L.P.',
+'the P.O.U.M. declared:'); generic groups ('the Mensheviks') are not. It sees only the text it is given (rag/answer.py gives it the passage before when that one leads
 into a block quotation, 'Krestinsky said:', or was cut from the same paragraph), reads
 no unquoted reported speech, and prefers no speaker to a guess. Quotes under 6 words with neither a
 citation nor an attribution are scare quotes, the author's own words marked, and are not returned.
@@ -132,6 +133,7 @@ _RECORD = set(  # first words of references that many authors share
     "Ibid".split()
 ) | _MONTHS
 _NOT_NAMES = _FUNCTION | _GENERIC | _MONTHS
+_ACRONYM = re.compile(r"(?:[A-Z]\.){3,}")  # an organisation: 'the P.O.U.M. declared', 'the I.L.P.'; not initials 'V. I.'
 _GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|ites?|ians?|ans|ese|ish)$")
 _EPITHET = re.compile(r"(?:ism|ists?|ites?|ians?|an|ese|ish|et)$")  # 'American Trotskyist Burnham'
 _SENTENCE_VERB = re.compile(r"[A-Z][a-z]+(?:ing|ed|ly)")  # 'Describing Radek in 1918 Trotsky told'
@@ -307,7 +309,7 @@ def _periodical(citation: str) -> str | None:
 def _is_name(run: str) -> bool:
     """True when a run of capitalised words has a word that is not a generic political term or a date."""
     return any(
-        t not in _NOT_NAMES and not _GENERIC_SUFFIX.search(t) and not t.endswith(".")
+        t not in _NOT_NAMES and not _GENERIC_SUFFIX.search(t) and (not t.endswith(".") or _ACRONYM.fullmatch(t))
         for t in run.split(" ")
         if t != "and"
     )

@@ -9,7 +9,7 @@ import pytest
 
 import rag.quotes
 from rag.index import build_passages
-from rag.quotes import Quotation, find_quotations, learn_work_authors, speaker_at
+from rag.quotes import Quotation, _is_name, find_quotations, learn_work_authors, speaker_at
 from rag.schema import Passage
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -94,6 +94,12 @@ def test_a_paper_cited_alone_speaks_for_itself(corpus, work_authors):
     assert q is not None and q.speaker == "Workers Vanguard" and q.citation == "“Workers Vanguard”"
     letter = quoted(corpus, "The guiding principle in relation to the kulaks", work_authors)
     assert letter is not None and letter.speaker != "Open Letter"  # a kind of document, not a paper
+
+
+def test_an_organisation_written_as_a_dotted_acronym_speaks(corpus, work_authors):
+    ilp = quoted(corpus, "In the event of a war between two capitalist countries, or two groups", work_authors)
+    assert ilp is not None and ilp.speaker == "I.L.P."  # 'Here is the I.L.P.’s pill …: “…'
+    assert not _is_name("V. I.") and not _is_name("U.S.")  # initials and two-letter forms stay no one
 
 
 def test_a_quotation_goes_on_in_the_same_paragraph_when_no_one_else_is_named(corpus, work_authors):
