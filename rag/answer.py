@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .followup import standalone
-from .query import without_source_names
+from .query import source_names, without_source_names
 from .quotes import MIN_WORDS, Quotation, find_quotations, speaker_at
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
@@ -67,6 +67,7 @@ class Composer:
         self._people = frozenset(
             q.speaker for p in passages for q in self._quotations(p) if q.speaker
         )
+        self._source_names = tuple(name for source in sources.values() for name in source_names(source))
         self._scope = ScopeCheck(
             passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_max_unknown
         )
@@ -75,7 +76,7 @@ class Composer:
         started = time.perf_counter()
         # names as the corpus spells them first, so that a follow-up's 'he' finds 'Bukharin' in 'Bukarin'
         correct = self._spelling.correct
-        searched = standalone(correct(question), [correct(h) for h in history or ()], self._people)
+        searched = standalone(correct(question), [correct(h) for h in history or ()], self._people, self._source_names)
         query = self._retriever.embed_question(searched)
         hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources)
         sentence_scores = self._retriever.quote_scores(query)

@@ -13,8 +13,15 @@ from collections.abc import Collection, Sequence
 
 _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
+# a follow-up that names only who is asked: 'What does the APL say?', 'And according to Campbell?'
+_WHO_ONLY = re.compile(
+    r"^\s*(?:and\s+)?(?:(?:what|how)\s+(?:does|do|did)\s+(.+?)\s+(?:say|think|write|argue|claim|see\s+it)"
+    r"(?:\s+(?:about|of|on)\s+(?:it|this|that))?|according\s+to\s+(.+?))\s*\??\s*$",
+    re.IGNORECASE,
+)
 _PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|they|them|their|it|its)\b", re.IGNORECASE)
-_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:['’]s)?)(?:\s+[A-Z][a-z]+)*\b")
+# a capitalised run ('Left Opposition', with its 'the'), or an acronym ('POUM', 'P.O.U.M.')
+_NAME = re.compile(r"(?:\bthe\s+)?(?:\b[A-Z][a-z]+(?:['’]s)?(?:\s+[A-Z][a-z]+)*\b|\b[A-Z]{2,}\b|\b(?:[A-Z]\.){2,})")
 _NOT_NAMES = {
     "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Did", "Does", "Do", "Is",
     "Was", "Were", "Are", "Can", "Could", "Would", "Should", "The", "A", "An", "In", "On", "According",
@@ -22,42 +29,52 @@ _NOT_NAMES = {
 }
 _POSSESSIVE = {"his", "her", "their", "its"}
 _PERSONAL = {"he", "him", "his", "himself", "she", "her"}
+_PLURAL = {"they", "them", "their"}
 
 
-def standalone(question: str, history: Sequence[str] | None, people: Collection[str] = ()) -> str:
+def standalone(
+    question: str, history: Sequence[str] | None, people: Collection[str] = (), source_names: Collection[str] = ()
+) -> str:
     """The question as it should be searched, given the earlier questions (newest last).
 
     `people` are names known to be persons (the speakers the corpus quotes): a pronoun
-    prefers them over other capitalised words ("Bolshevik", "Moscow").
+    prefers them over other capitalised words ("Bolshevik", "Moscow"). `source_names` are the
+    names a question may give a source ('Campbell', 'the APL'): a follow-up naming another
+    source asks the same question of that one instead.
     """
     question = " ".join(question.split())
     previous = [h for h in (history or []) if h and h.strip()]
     if not previous:
         return question
     last = previous[-1]
-    about = _WHAT_ABOUT.match(question)
-    if about:
-        return _with_focus(last, about.group(1))
+    about = _WHAT_ABOUT.match(question) or _WHO_ONLY.match(question)
+    focus = next((g for g in about.groups() if g), "") if about else ""
+    if focus and not _PRONOUN.search(focus):  # 'What did their followers say?' names nobody yet
+        return _with_focus(last, focus, source_names)
     if not _PRONOUN.search(question) and not _LEAD.match(question):
         return question
     surnames = {name.split()[-1] for name in people}
     rewritten = _LEAD.sub("", question)
     pronoun = _PRONOUN.search(rewritten)
     if pronoun:
-        personal = pronoun.group(1).lower() in _PERSONAL
-        subject = _subject(previous, surnames, persons_only=personal)
+        word = pronoun.group(1).lower()
+        subject = _subject(previous, surnames, persons_only=word in _PERSONAL, plural=word in _PLURAL)
         if subject:
             rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), subject), rewritten, count=1)
     return rewritten[:1].upper() + rewritten[1:]
 
 
-def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: bool) -> str | None:
-    """What the conversation is about: the last person (or, for 'it'/'they', name) in the latest question naming one."""
+def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: bool, plural: bool = False) -> str | None:
+    """What the conversation is about: the last person (or, for 'it', name; for 'they', plural name:
+    'the Trotskyists', never 'Stakhanovism') in the latest question naming one."""
     for question in reversed(previous):
         names = [_strip_leading_non_names(n) for n in _NAME.findall(question)]
         names = [n[:-2] if n.endswith(("'s", "’s")) else n for n in names if n]
         persons = [n for n in names if n.split()[-1] in surnames]
-        candidates = persons if persons_only else persons or names
+        if plural:
+            candidates = [n for n in names if n.endswith("s") and n.split()[-1] not in surnames]
+        else:
+            candidates = persons if persons_only else persons or names
         if candidates:
             return candidates[-1]  # "What did Lenin say about Trotsky?": the one spoken about
     return None
@@ -75,6 +92,12 @@ def _replace(pronoun: str, subject: str) -> str:
     return f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject
 
 
-def _with_focus(last: str, focus: str) -> str:
-    """'Why was Trotsky expelled?' + 'what about the APL' -> 'Why was Trotsky expelled, according to the APL?'"""
-    return f"{last.rstrip(' ?.')}, according to {focus.rstrip(' ?.')}?"
+def _with_focus(last: str, focus: str, source_names: Collection[str]) -> str:
+    """'Why was Trotsky expelled?' + 'what about the APL' -> 'Why was Trotsky expelled, according to the APL?';
+    'What does Campbell say about the trials?' + 'the APL' -> 'What does the APL say about the trials?'."""
+    focus = focus.rstrip(" ?.")
+    for name in sorted(source_names, key=len, reverse=True):
+        named = re.compile(r"(?:\bthe\s+)?(?<![\w-])" + re.escape(name) + r"(?![\w-])", 0 if name.isupper() else re.IGNORECASE)
+        if named.search(last):
+            return named.sub(lambda _: focus, last, count=1)
+    return f"{last.rstrip(' ?.')}, according to {focus}?"

@@ -1,0 +1,36 @@
+"""Follow-up rewriting (rag.followup): rules over the earlier questions, no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.followup import standalone
+
+PEOPLE = {"Lenin", "Trotsky", "Bukharin", "Zinoviev"}
+SOURCES = ("Campbell", "J. R. Campbell", "APL", "American Party of Labor", "In Defence of Marxism")
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        ("Why was Trotsky expelled from the party?", "And what did Lenin say about him?", "What did Lenin say about Trotsky?"),
+        ("What was the Left Opposition?", "Who led it?", "Who led the Left Opposition?"),  # its 'the' kept
+        ("What was the POUM?", "What did it do in Barcelona?", "What did the POUM do in Barcelona?"),  # an acronym is a name
+        ("What did the Trotskyists do in Spain?", "Who led them?", "Who led the Trotskyists?"),
+        # 'they' is never a singular name: left as typed rather than 'What did Stakhanovism say …'
+        ("What did the Durham miners report about Stakhanovism?", "What did they say about safety?", "What did they say about safety?"),
+        # another source asked the same question
+        ("What does Campbell say about the Moscow trials?", "What does the APL say?", "What does the APL say about the Moscow trials?"),
+        ("What does Campbell say about the Moscow trials?", "And according to the APL?", "What does the APL say about the Moscow trials?"),
+        ("Why was Trotsky expelled?", "What about the APL?", "Why was Trotsky expelled, according to the APL?"),
+        ("Why was Trotsky expelled?", "What did Lenin say about it?", "Why was Trotsky expelled, according to Lenin?"),
+        ("What did Lenin think of Trotsky?", "What did their followers say?", "What did their followers say?"),
+        ("Why was Trotsky expelled?", "What is socialism in one country?", "What is socialism in one country?"),  # standalone already
+    ],
+)
+def test_a_follow_up_becomes_a_standalone_question(history, question, expected):
+    assert standalone(question, [history], PEOPLE, SOURCES) == expected
+
+
+def test_without_history_the_question_is_kept_as_typed():
+    assert standalone("  What does the  APL say? ", [], PEOPLE, SOURCES) == "What does the APL say?"
