@@ -6,7 +6,7 @@ quotation reopens every paragraph with a mark and closes once, so an open quotat
 paragraph that does not reopen it, or else at the end of the passage. The speaker comes from, in
 order: a parenthetical citation naming someone (`” (Lenin, CW #35 285)`), an attribution right after
 the closing mark (`,” explained Radek, “`), a lead-in in the same or the previous sentence (`Lenin
-wrote:`, `Vyshinsky: “`, `he said` when one person only is named just before), the author a
+wrote:`, `Vyshinsky: “`, `he said` when the sentence opens with a person or one person only is named just before), the author a
 citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
 (`(“Workers Vanguard”)`), then the neighbouring paragraphs of the same block quotation, or the
 quotation just before in the same paragraph when nobody else is named in between.
@@ -436,11 +436,14 @@ def _subject(masked: str, lo: int, hi: int, before: list[_Found]) -> str | None:
 
 
 def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
-    """The one person named in the two sentences before `pos` (or opening its own), or None."""
+    """The person opening the pronoun's own sentence ('Lenin estimated it otherwise …, when he said:'),
+    else the one person named in the two sentences before `pos`, or None."""
     starts = _sentences(masked, max(0, pos - 800), pos)
     lo, hi = starts[max(0, len(starts) - 3)], starts[-1]
+    opening = [n.text for n in _names(masked, hi, pos) if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
+    if opening:
+        return opening[0]
     names = [n.text for n in _names(masked, lo, hi)] + [f.speaker for f in before if f.speaker and f.cite_end > lo]
-    names += [n.text for n in _names(masked, hi, pos) if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
     distinct = _distinct(names)
     return distinct[0] if len(distinct) == 1 else None
 

@@ -102,6 +102,12 @@ def test_an_organisation_written_as_a_dotted_acronym_speaks(corpus, work_authors
     assert not _is_name("V. I.") and not _is_name("U.S.")  # initials and two-letter forms stay no one
 
 
+def test_he_is_the_person_opening_his_own_sentence(corpus, work_authors):
+    # 'Lenin estimated it otherwise in March 1918, when he said: “…', after a sentence naming Trotsky
+    q = quoted(corpus, "We said that it was a frivolous illusion to believe that we could hold the army", work_authors)
+    assert q is not None and q.speaker == "Lenin"
+
+
 def test_a_quotation_goes_on_in_the_same_paragraph_when_no_one_else_is_named(corpus, work_authors):
     q = quoted(corpus, "In the political sphere the distinction of the new Constitution from the old", work_authors)
     assert q is not None and q.speaker == "Trotsky"  # 'But Trotsky asserts … “…”, and “…”. “In the political …”'
