@@ -42,8 +42,15 @@ def standalone(
     names a question may give a source ('Campbell', 'the APL'): a follow-up naming another
     source asks the same question of that one instead.
     """
+    previous: list[str] = []
+    for earlier in (h for h in history or () if h and h.strip()):  # each as it was searched: 'What about Campbell?'
+        previous.append(_rewritten(earlier, previous, people, source_names))
+    return _rewritten(question, previous, people, source_names)
+
+
+def _rewritten(question: str, previous: Sequence[str], people: Collection[str], source_names: Collection[str]) -> str:
+    """`question` made standalone, the earlier questions already being so."""
     question = " ".join(question.split())
-    previous = [h for h in (history or []) if h and h.strip()]
     if not previous:
         return question
     last = previous[-1]

@@ -34,3 +34,10 @@ def test_a_follow_up_becomes_a_standalone_question(history, question, expected):
 
 def test_without_history_the_question_is_kept_as_typed():
     assert standalone("  What does the  APL say? ", [], PEOPLE, SOURCES) == "What does the APL say?"
+
+
+def test_each_earlier_question_is_read_as_it_was_searched():
+    history = ["Was Trotsky a genuine Bolshevik?", "What about Campbell?"]
+    expected = "Was Trotsky a genuine Bolshevik, according to the APL?"  # not 'What about the APL?'
+    assert standalone("What about the APL?", history, PEOPLE, SOURCES) == expected
+    assert standalone("Who led it?", ["What was the Left Opposition?", "When was it founded?"], PEOPLE, SOURCES) == "Who led the Left Opposition?"
