@@ -4,7 +4,7 @@ Two models. all-MiniLM-L6-v2 ("fast", 384 dims) gives the vectors that FAISS sea
 the scope and answer thresholds are calibrated on; all-mpnet-base-v2 ("deep", 768 dims) gives a
 second, stronger opinion that retrieval fuses in and quote selection averages with the first
 (on dev: MRR@10 0.665 -> 0.771, evidence quoted 0.61 -> 0.69; docs/evaluation.md). mpnet costs
-~2.7 minutes of a full build and ~60 ms a question on this 2-core machine.
+~2.2 minutes of a full build and ~45-60 ms a question on this 2-core machine.
 
 Each model comes in two forms. `Embedder` (sentence-transformers on torch) embeds the corpus
 with MiniLM at build time; `QueryEmbedder` (ONNX Runtime, no torch) embeds questions: MiniLM as
