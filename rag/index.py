@@ -75,7 +75,8 @@ def build_passages(corpus_dir: Path) -> tuple[list[Source], list[Passage]]:
 
 
 def build_index(
-    corpus_dir: Path, index_dir: Path, embedder: Embedder, deep_embedder: Embedder | QueryEmbedder | None = None, progress: bool = False
+    corpus_dir: Path, index_dir: Path, embedder: Embedder | QueryEmbedder, deep_embedder: Embedder | QueryEmbedder | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Ingest the corpus, embed every sentence (with both models when a deep one is given) and
     write the index; returns the manifest."""
@@ -83,7 +84,7 @@ def build_index(
     sources, passages = build_passages(corpus_dir)
     logger.info("ingested %d passages from %d sources", len(passages), len(sources))
     sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
-    sentence_vectors = embedder.embed(sentences, batch_size=64, progress=progress)
+    sentence_vectors = embedder.embed(sentences, progress=progress)
     faiss_index = build_vector_index(mean_vectors(sentence_vectors, sentence_owners(passages), len(passages)))
     data = {
         PASSAGES: "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode(),

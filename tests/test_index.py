@@ -79,13 +79,13 @@ def test_the_deep_models_onnx_form_agrees_with_torch(assistant, deep_embedder):
     assert (served * built).sum(axis=1).min() >= 0.9999
 
 
-def test_a_build_embeds_with_the_deep_models_onnx_form_as_torch_would_in_the_same_order(assistant, deep_embedder):
-    # the build's form: every core, batches sorted by length, then put back in the texts' order
-    _, building = build_embedders()
+def test_a_build_embeds_with_the_onnx_forms_as_torch_would_in_the_same_order(embedder, deep_embedder):
+    # the build's form: fp32 ONNX exports on every core, batches sorted by length, then put back in order
     texts = ["Trotsky.", "x " * 400, "Why was Trotsky expelled from the party in 1927?", "", "Lenin wrote to the Congress."]
-    built, reference = building.embed(texts, batch_size=2), deep_embedder.embed(texts)
-    assert built.shape == (5, 768)
-    assert (built * reference).sum(axis=1).min() >= 0.9999
+    for building, reference in zip(build_embedders(), (embedder, deep_embedder)):
+        built, expected = building.embed(texts, batch_size=2), reference.embed(texts)
+        assert building.name == reference.name and built.shape == expected.shape == (5, reference.dim)
+        assert (built * expected).sum(axis=1).min() >= 0.9999, building.name
 
 
 def test_an_index_from_another_deep_model_is_stale_and_a_missing_deep_file_corrupt(index_copy, assistant):
