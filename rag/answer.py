@@ -170,6 +170,8 @@ class Composer:
         quotation it introduces, the next passage: the words, not the announcement of them.
         """
         passage = hit.passage
+        if _is_reference(passage):
+            return None
         sims = scores.of_passage(self._row[passage.id])
         if int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage)):
             passage, sims = follower, scores.of_passage(self._row[follower.id])
@@ -202,6 +204,7 @@ class Composer:
                 speaker=nested.speaker if nested else None,
                 speaker_citation=nested.citation if nested else None,
                 quoted=nested is not None,
+                reported=nested is not None and nested.reported,
             )
         return None
 
@@ -231,7 +234,7 @@ class Composer:
         shift = len(before)
         found = find_quotations(before + passage.text, self._work_authors)
         return [
-            Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation) for q in found if q.end > shift
+            Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation, q.reported) for q in found if q.end > shift
         ]
 
     def _no_coverage(self, hits: Sequence[Hit], searched: Sequence[str]) -> list[SourceCoverage]:
@@ -262,6 +265,16 @@ def _clipped(text: str, start: int, end: int) -> int:
     return start + cuts[-1] if cuts and len(WORD.findall(text[start : start + cuts[-1]])) >= SHORT_SENTENCE_WORDS else end
 
 
+def _is_reference(passage: Passage) -> bool:
+    """True for a footnote that only cites a work ('1 Molotov, “The Plan and Our Tasks,” International
+    Press Correspondence, 1936, p. 161.'): mostly capitalised words and figures, as titles are. It says
+    where words come from, not what anyone said, so it is never quoted as an answer; footnotes that
+    explain ('1 Kulak: rich peasant exploiting hired labour.') stay quotable."""
+    words = WORD.findall(passage.text)
+    titled = sum(w[0].isupper() or w[0].isdigit() for w in words)
+    return passage.kind == "footnote" and 2 * titled >= len(words)
+
+
 def _mostly_figures(quote: str) -> bool:
     """True when at least a third of the quote's tokens are numbers."""
     tokens = quote.split()
@@ -286,7 +299,7 @@ def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end
     """
     inside = [
         q for q in quotations
-        if q.speaker and start <= q.start and q.end <= end and len(WORD.findall(text[q.start : q.end])) >= MIN_WORDS
+        if q.speaker and not q.reported and start <= q.start and q.end <= end and len(WORD.findall(text[q.start : q.end])) >= MIN_WORDS
     ]
     longest = max(inside, key=lambda q: q.end - q.start, default=None)
     if longest is None:

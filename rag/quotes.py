@@ -34,6 +34,7 @@ class Quotation:
     end: int
     speaker: str | None  # 'Lenin', 'Otto Bauer', 'London Times'; None when it cannot be told
     citation: str | None  # the parenthetical after the closing mark: 'Lenin, CW #35 285'
+    reported: bool = False  # a sentence given as someone's words without marks: 'You cannot, he said, build …'
 
 
 MIN_WORDS = 6
@@ -88,6 +89,9 @@ _AFTER = re.compile(  # right after a closing mark: ', explained Radek,'  'Trots
     rf"[ \t]*[,.!?—–-]?\s*(?:{_SPEECH}\s+(?P<who>{_NOT_NAME}{{1,60}}?)(?:,\s*(?P<appos>{_TOKEN}(?: {_TOKEN})*)"
     rf"(?=\s*[,.;:]))?|(?P<who2>{_NOT_NAME}{{1,40}}?)\s+{_GLUE}{_SPEECH}|according to (?P<who3>{_NOT_NAME}{{1,40}}?))"
     rf"(?:\s+[a-z]+ly)?(?:\s+(?:in|on|at|to|with)\s+{_NOT_NAME}{{1,80}})?\s*(?:[,.;:(]|$)"
+)
+_REPORTING = re.compile(  # ', he said, ' / ', Trotsky continues, ' inside a sentence
+    rf"[a-z\d’'], (?P<who>he|she|{_TOKEN}(?: {_TOKEN})?) (?:{_SPEECH}), (?=[a-z])"
 )
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\bSt|\bpp|\bNo|\bcf)(?<!\bVol)(?<!\bp)[.!?][”’)]*\s+(?=[^a-z])|\n\n")
 _FUNCTION = set(  # capitalised words that split a run of names: 'But Lenin' is 'Lenin'
@@ -187,7 +191,33 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
         if speaker is None and citation and post != "":  # unless an attribution named nobody
             speaker = _author_of(citation, masked, start, found, work_authors or {})
         found.append(_Found(start, end, cite_end, speaker, citation, decided or speaker is not None))
-    return [_expand(Quotation(f.start, f.end, f.speaker, f.citation), masked) for f in _propagate(masked, found)]
+    marked = [_expand(Quotation(f.start, f.end, f.speaker, f.citation), masked) for f in _propagate(masked, found)]
+    return sorted(marked + _reported_speech(text, masked, found), key=lambda q: q.start)
+
+
+def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotation]:
+    """Sentences of the author's that carry someone's words without quotation marks, told by a speech
+    clause set off by commas inside them ('You cannot, he said, build a transatlantic liner …';
+    'It was a long, long way to Socialism, he argued, and …'), when the speaker can be named.
+
+    Shown under the author's name alone, they would read as the author's own view.
+    """
+    reported = []
+    for m in _REPORTING.finditer(masked):
+        starts = _sentences(masked, max(0, m.start() - 700), m.start())
+        start = starts[-1]
+        if re.search(r"[.!?:;]", masked[start : m.start()]) or "\u2022" in masked[start : m.start()]:
+            continue  # the clause must interrupt the sentence's first clause, not follow a quotation
+        end = next((e.start() + 1 for e in _SENTENCE_END.finditer(masked, m.end())), len(masked))
+        if "\u2022" in masked[start:end]:
+            continue  # a sentence holding a marked quotation: that quotation speaks for itself
+        who = m.group("who")
+        speaker = _resolve_pronoun(masked, m.start(), found) if who in ("he", "she") else next(
+            (n.text for n in _names(masked, m.start(), m.end())), None
+        )
+        if speaker:
+            reported.append(Quotation(start, len(text[:end].rstrip()), speaker, None, reported=True))
+    return reported
 
 
 def speaker_at(quotations: Sequence[Quotation], start: int, end: int, text: str | None = None) -> Quotation | None:

@@ -88,7 +88,8 @@ def attribution(excerpt: Excerpt) -> str:
     where = ", ".join(x for x in location(excerpt).split(", ") if x != title)
     line = f"{work}, {where}" if where else work
     if excerpt.quoted:  # never someone else's words under the author's name alone
-        line = f"{excerpt.speaker or 'Speaker not identified'}, as quoted by {line}"
+        verb = "reported" if excerpt.reported else "quoted"
+        line = f"{excerpt.speaker or 'Speaker not identified'}, as {verb} by {line}"
         if excerpt.speaker_citation:
             line += f" — ({excerpt.speaker_citation})"
     return line

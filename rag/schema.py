@@ -155,6 +155,7 @@ class Excerpt:
     speaker: str | None = None
     speaker_citation: str | None = None
     quoted: bool = False  # the quote is words the source quotes, even when who speaks is not known
+    reported: bool = False  # quoted without marks: the source reports the speaker's words ('…, he said, …')
 
     @property
     def source_id(self) -> str:
@@ -179,6 +180,7 @@ class Excerpt:
             "speaker": self.speaker,
             "speaker_citation": self.speaker_citation,
             "quoted": self.quoted,
+            "reported": self.reported,
             "score": round(self.score, 6),
         }
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from rag import QuestionError
-from rag.answer import MAX_QUOTE_WORDS, _clipped
+from rag.answer import MAX_QUOTE_WORDS, _clipped, _is_reference
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
 from rag.render import attribution
@@ -105,12 +105,31 @@ def test_quoted_words_are_never_shown_under_the_authors_name_alone(dev_answers, 
     for _, answer in dev_answers:
         for e in answer.excerpts:
             assert e.quoted or e.speaker is None
-            assert ("as quoted by" in attribution(e)) == e.quoted
+            assert any(f"as {verb} by" in attribution(e) for verb in ("quoted", "reported")) == e.quoted
+            assert e.quoted or not e.reported
     # Trotsky's words, closing a quotation whose lead-in ('The “explanation” of Trotsky is that …') names no speaker
     answer = assistant.ask("Why have Stalin and his group never ceased to combat Trotsky personally?")
     unnamed = [e for e in answer.excerpts if e.quote.startswith("All this explains why Stalin and his group")]
     assert unnamed and unnamed[0].quoted and unnamed[0].speaker is None
     assert attribution(unnamed[0]).startswith("Speaker not identified, as quoted by J. R. Campbell")
+
+
+def test_words_reported_without_marks_are_shown_as_the_speakers(assistant):
+    # 'Because a standing army still exists in the Soviet Union, he argues, there is no Socialism.'
+    answer = assistant.ask("Why does Trotsky say there is no Socialism in the Soviet Union while a standing army exists?")
+    reported = [e for e in answer.excerpts if e.quote.startswith("Because a standing army still exists")]
+    assert reported and reported[0].reported and reported[0].quoted and reported[0].speaker == "Trotsky"
+    assert attribution(reported[0]).startswith("Trotsky, as reported by J. R. Campbell")
+    assert reported[0].to_dict()["reported"] is True
+
+
+def test_a_footnote_that_only_cites_a_work_is_never_quoted(dev_answers, assistant):
+    footnotes = {p.id: _is_reference(p) for p in assistant.index.passages if p.kind == "footnote"}
+    # '1 Molotov, “The Plan and Our Tasks,” International Press Correspondence, 1936, p. 161.' cites;
+    # '1 Kulak: rich peasant exploiting hired labour.' explains, and may answer 'what is a kulak?'
+    assert sum(footnotes.values()) == 5 and len(footnotes) == 16
+    for _, answer in dev_answers:
+        assert not any(footnotes.get(e.passage.id) for e in _all_excerpts(answer))
 
 
 def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistant):

@@ -115,6 +115,16 @@ def test_a_quotation_goes_on_in_the_same_paragraph_when_no_one_else_is_named(cor
     assert times is not None and times.speaker == "London Times"  # a place name ('at Dnieperstroi') is no speaker
 
 
+def test_words_reported_without_marks_name_their_speaker(corpus, work_authors):
+    # 'It was in this period that Trotsky let loose “winged words” … You cannot, he said, build …'
+    q = quoted(corpus, "build a transatlantic liner by assembling hundreds of thousands of fishing smacks", work_authors)
+    assert q is not None and q.reported and q.speaker == "Trotsky" and q.citation is None
+    q = quoted(corpus, "Even a protracted war without a military defeat may lead", work_authors)
+    assert q is not None and q.reported and q.speaker == "Trotsky"  # '…, Trotsky asserts, …'
+    # a 'he' no rule can tell is left unnamed, so the sentence is not made anyone's
+    assert quoted(corpus, "would never get there", work_authors) is None
+
+
 def test_block_quotation_reopened_each_paragraph_is_one_quotation(corpus):
     a = quoted(corpus, "Thirdly, by the correctness of the political leadership")
     b = quoted(corpus, "Without these conditions all attempts to establish discipline")
@@ -136,7 +146,10 @@ def test_invariants_over_every_passage(corpus, work_authors):
         previous_end = 0
         for q in quotations:
             assert previous_end <= q.start < q.end <= len(p.text), p.id
-            assert p.text[q.start - 1] in "“\"", (p.id, q)  # it opens right after an opening mark
+            if q.reported:  # a whole sentence of the author's, given as someone's words
+                assert q.speaker and q.citation is None and (q.start == 0 or p.text[q.start - 1] in " \n") and p.text[q.end - 1] in ".;?!", (p.id, q)
+            else:
+                assert p.text[q.start - 1] in "“\"", (p.id, q)  # it opens right after an opening mark
             assert q.speaker is None or (q.speaker.strip() == q.speaker and q.speaker[0].isupper()), (p.id, q)
             assert q.citation is None or q.citation.strip(), (p.id, q)
             assert speaker_at(quotations, q.start, q.end, p.text) == q
