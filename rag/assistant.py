@@ -83,9 +83,10 @@ class Assistant:
             if on_stale != "rebuild":
                 raise
             logger.warning("%s; rebuilding the index", exc)
-            fast, deep = build_embedders()
-            corpus_embedder = embedder if isinstance(embedder, Embedder) else fast
-            build_index(Path(corpus_dir), Path(index_dir), corpus_embedder, deep_embedder if isinstance(deep_embedder, Embedder) else deep)
+            # torch models given (tests) embed the corpus themselves; otherwise the build's own forms
+            given = (embedder, deep_embedder)
+            corpus_embedders = given if all(isinstance(e, Embedder) for e in given) else build_embedders()
+            build_index(Path(corpus_dir), Path(index_dir), *corpus_embedders)
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
         if index.deep_sentence_vectors is not None:
             deep_embedder = deep_embedder or QueryEmbedder.load_deep()

@@ -79,10 +79,12 @@ def test_the_deep_models_onnx_form_agrees_with_torch(assistant, deep_embedder):
     assert (served * built).sum(axis=1).min() >= 0.9999
 
 
-def test_a_build_embeds_with_the_onnx_forms_as_torch_would_in_the_same_order(embedder, deep_embedder):
-    # the build's form: fp32 ONNX exports on every core, batches sorted by length, then put back in order
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32-onnx", "bf16-torch"])
+def test_a_build_embeds_as_torch_fp32_would_in_the_same_order(embedder, deep_embedder, bf16):
+    # the build's two forms (rag.embed.build_embedders picks by CPU): fp32 ONNX exports, batches sorted
+    # by length and put back in order; or torch in bfloat16
     texts = ["Trotsky.", "x " * 400, "Why was Trotsky expelled from the party in 1927?", "", "Lenin wrote to the Congress."]
-    for building, reference in zip(build_embedders(), (embedder, deep_embedder)):
+    for building, reference in zip(build_embedders(bf16), (embedder, deep_embedder)):
         built, expected = building.embed(texts, batch_size=2), reference.embed(texts)
         assert building.name == reference.name and built.shape == expected.shape == (5, reference.dim)
         assert (built * expected).sum(axis=1).min() >= 0.9999, building.name
