@@ -173,7 +173,7 @@ class Composer:
         if _is_reference(passage):
             return None
         sims = scores.of_passage(self._row[passage.id])
-        if int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage)):
+        if int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage, wants_words)):
             passage, sims = follower, scores.of_passage(self._row[follower.id])
         quotations = self._quotations(passage)
         if wants_words:
@@ -208,13 +208,20 @@ class Composer:
             )
         return None
 
-    def _introduced_by(self, passage: Passage) -> Passage | None:
-        """The next passage when this one ends on a lead-in ('… stated:') to the quotation that opens it."""
+    def _introduced_by(self, passage: Passage, wants_words: bool = False) -> Passage | None:
+        """The next passage when this one ends on a lead-in ('… stated:') to the quotation that opens it,
+        or, when someone's words are asked for, on the author's account of what that quotation's speaker
+        said ('Briefly Trotsky’s suggestion … was that …', then Trotsky's article): the words themselves."""
         row = self._row[passage.id] + 1
         follower = self._passages[row] if row < len(self._passages) else None
-        if follower is None or follower.source_id != passage.source_id or not _leads_in(passage, follower):
+        if follower is None or follower.source_id != passage.source_id or not follower.text.lstrip().startswith(("“", '"')):
             return None
-        return follower
+        if _leads_in(passage, follower):
+            return follower
+        opening = next(iter(self._quotations(follower)), None)
+        last = passage.text[slice(*passage.sentences[-1])]
+        told = opening is not None and opening.speaker and re.search(rf"\b{re.escape(opening.speaker.split()[-1])}\b", last)
+        return follower if wants_words and told else None
 
     def _quotations(self, passage: Passage) -> list[Quotation]:
         """Quotations in the passage, read with the passage before when that one leads into it:

@@ -147,6 +147,18 @@ def test_a_passage_found_for_its_lead_in_is_quoted_from_the_quotation_it_introdu
     assert not any(e.quote.endswith(":") for e in answer.excerpts)
 
 
+def test_asked_for_words_after_the_authors_account_of_them_are_quoted_themselves(assistant):
+    # 'Briefly Trotsky’s suggestion … was that the Soviet Government should declare war …' ends a
+    # paragraph; Trotsky's article follows as a block quotation, with no lead-in colon
+    answer = assistant.ask("What did Trotsky urge the Soviet Union to do if Hitler was raised to power in Germany?")
+    article = [e for e in answer.excerpts if (e.speaker_citation or "").startswith("Article by Trotsky, November 26th, 1931")]
+    assert article and article[0].speaker == "Trotsky" and article[0].quoted
+    assert not any(e.quote.startswith("Briefly Trotsky’s suggestion") for e in answer.excerpts)
+    # asked what the author says, the account itself is quoted
+    answer = assistant.ask("How does Campbell sum up Trotsky's suggestion for when Hitler was raised to power in Germany?")
+    assert any(e.quote.startswith("Briefly Trotsky’s suggestion") for e in answer.excerpts)
+
+
 def test_words_embedded_in_an_authors_sentence_are_quoted_as_the_speakers(assistant):
     answer = assistant.ask("What did a 1933 article in The Times say about the Dnieper hydroelectric station?")
     times = [e for e in answer.excerpts if e.speaker == "London Times"]
