@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -63,10 +64,11 @@ class Composer:
         self._work_authors = work_authors
         self._spelling = spelling
         self._settings = settings
+        self._quoted: dict[str, list[Quotation]] = {}
+        for passage in passages:  # in order: a block quotation's speaker carries over from the passage before
+            self._quoted[passage.id] = self._read_quotations(passage)
         # names the corpus quotes as speakers: persons a follow-up's "he" may point to
-        self._people = frozenset(
-            q.speaker for p in passages for q in self._quotations(p) if q.speaker
-        )
+        self._people = frozenset(q.speaker for found in self._quoted.values() for q in found if q.speaker)
         self._source_names = tuple(name for source in sources.values() for name in source_names(source))
         self._scope = ScopeCheck(
             passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_max_unknown
@@ -224,9 +226,14 @@ class Composer:
         return follower if wants_words and told else None
 
     def _quotations(self, passage: Passage) -> list[Quotation]:
+        """Quotations in the passage, with their speakers (read once, at start)."""
+        return self._quoted[passage.id]
+
+    def _read_quotations(self, passage: Passage) -> list[Quotation]:
         """Quotations in the passage, read with the passage before when that one leads into it:
         the start of a paragraph cut from a long one, or a lead-in ('Bukharin … stated:') that
-        introduces a block quotation in its own paragraph."""
+        introduces a block quotation in its own paragraph; or, when the passage before ends on a
+        quotation, as the next paragraph of that block quotation (`_carried_over`)."""
         row = self._row[passage.id]
         previous = self._passages[row - 1] if row > 0 else None
         if previous is None or previous.source_id != passage.source_id:
@@ -237,12 +244,26 @@ class Composer:
         elif _leads_in(previous, passage):
             before = previous.text.rstrip() + "\n\n"
         else:
-            return find_quotations(passage.text, self._work_authors)
+            return self._carried_over(previous, passage, find_quotations(passage.text, self._work_authors))
         shift = len(before)
         found = find_quotations(before + passage.text, self._work_authors)
         return [
             Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation, q.reported) for q in found if q.end > shift
         ]
+
+    def _carried_over(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
+        """A quotation opening the passage, with no speaker or reference of its own, goes on from the
+        quotation that ends the passage before (a block quotation reopens every paragraph, and long
+        ones are cut into several passages): it takes that one's speaker, as within one passage."""
+        last = self._quoted[previous.id][-1] if self._quoted.get(previous.id) else None
+        if last is None or not last.speaker or not _ENDS_QUOTATION.fullmatch(previous.text, last.end):
+            return found
+        carried, end = list(found), 0
+        for i, q in enumerate(found):  # each paragraph of the block that has nothing of its own
+            if q.speaker or q.citation or passage.text[end : q.start - 1].strip(' ”"\n') or not _bare_end(passage.text, q):
+                break
+            carried[i], end = replace(q, speaker=last.speaker, citation=last.citation), q.end
+        return carried
 
     def _no_coverage(self, hits: Sequence[Hit], searched: Sequence[str]) -> list[SourceCoverage]:
         best: dict[str, float] = {}
@@ -291,6 +312,15 @@ def _mostly_figures(quote: str) -> bool:
 def _is_new(excerpt: Excerpt | None, chosen: Sequence[Excerpt]) -> bool:
     """An excerpt from a passage not quoted yet (a lead-in and the quotation after it may both be hits)."""
     return excerpt is not None and all(e.passage.id != excerpt.passage.id for e in chosen)
+
+
+_ENDS_QUOTATION = re.compile(r"[”\"]?[\s.,;]*(?:\([^()]{1,220}\)[\s.,;]*)?")  # the closing mark, a reference
+
+
+def _bare_end(text: str, q: Quotation) -> bool:
+    """True when nothing but the closing mark follows the quotation in its paragraph: no reference
+    ('” [Vol. XXI, p. 262]” (quoted in Furr, 45-46).' closes another's words) and no attribution."""
+    return text[q.end :].split("\n\n", 1)[0].strip(' ”"') == ""
 
 
 def _leads_in(passage: Passage, follower: Passage) -> bool:

@@ -139,6 +139,19 @@ def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistan
     assert testimony and testimony[0].speaker == "Krestinsky"
 
 
+def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant):
+    # Littlepage's account runs over a dozen paragraphs, each reopened with a mark and none closed,
+    # ingested as several passages; only the first names him ('… Littlepage … writes:')
+    answer = assistant.ask("What did the American engineer Littlepage find when he went into the Ural mines as chief engineer?")
+    later = [e for e in answer.excerpts if e.quote.startswith("“The methods which had been used in these mines")]
+    assert later and later[0].speaker == "Littlepage"
+    # the carried speaker stops at a reference that closes someone else's words: the indictment
+    # quoted by Furr after Olberg's testimony is not Olberg's ('“V. Olberg arrived in the U.S.S.R. …')
+    indictment = assistant.ask("Which passport did V. Olberg use to enter the USSR, according to the APL?")
+    arrived = [e for e in indictment.excerpts if e.quote.startswith("“V. Olberg arrived")]
+    assert arrived and arrived[0].speaker is None and arrived[0].quoted
+
+
 def test_a_passage_found_for_its_lead_in_is_quoted_from_the_quotation_it_introduces(assistant):
     # '… Mao Zedong … spoke of the Trotskyites’ sabotaging … by working with the Japanese:' ends a paragraph
     answer = assistant.ask("What did Mao say about Trotskyists working with the Japanese?")
