@@ -323,9 +323,12 @@ def _bare_end(text: str, q: Quotation) -> bool:
     return text[q.end :].split("\n\n", 1)[0].strip(' ”"') == ""
 
 
+_LEAD_IN_END = re.compile(r"(?::|\bas follows[;.]?|\bthe following[;.]?)\s*$")  # ';': the scan misreads some colons
+
+
 def _leads_in(passage: Passage, follower: Passage) -> bool:
     """True when `passage` ends on a lead-in ('Krestinsky said:') and `follower` opens a quotation."""
-    return passage.text.rstrip().endswith(":") and follower.text.lstrip().startswith(("“", '"'))
+    return _LEAD_IN_END.search(passage.text) is not None and follower.text.lstrip().startswith(("“", '"'))
 
 
 def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end: int) -> tuple[int, int] | None:
@@ -391,7 +394,7 @@ def _is_lead_in(passage: Passage, i: int) -> bool:
     Trotskyist position?' above the quotation that answers it)."""
     start, end = passage.sentences[i]
     sentence = passage.text[start:end].rstrip()
-    return sentence.endswith(":") or (sentence.endswith("?") and passage.text.startswith("\n\n", end))
+    return _LEAD_IN_END.search(sentence) is not None or (sentence.endswith("?") and passage.text.startswith("\n\n", end))
 
 
 def _better_side(

@@ -80,7 +80,9 @@ _GOVERNED = re.compile(  # a name right after one of these is an object, not who
     r"\s+(?:(?:the|a|an|his|her|their|its|our|this|that)\s+)?$",
     re.IGNORECASE,
 )
-_ENDS_INTRO = re.compile(r"(?::|\bthe following|\bas follows|\bthus(?:ly)?|\bin these words)[\s,–—-]*$")
+_ENDS_INTRO = re.compile(  # subtle: ';' too, as the 1939 scan reads some colons ('… as follows;')
+    r"(?::|\bthe following|\bas follows|\bthus(?:ly)?|\bin these words)[\s,;–—-]*$"
+)
 _LABEL = re.compile(  # a transcript line: 'Vyshinsky (State Prosecutor): “'
     rf"(?:^|[:\n\u2022]\s*)({_TOKEN}(?: {_TOKEN})*)\s*(?:\([^()]{{1,60}}\))?\s*:\s*$"
 )

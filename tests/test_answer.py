@@ -137,6 +137,9 @@ def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistan
     answer = assistant.ask("What did Krestinsky say about meeting Seeckt in 1921?")
     testimony = [e for e in answer.excerpts if e.quote.startswith("“In 1921 Trotsky told me")]
     assert testimony and testimony[0].speaker == "Krestinsky"
+    # '… Mr. Monkhouse described his treatment as follows;' (the scan's semicolon for a colon)
+    answer = assistant.ask("How did Mr. Monkhouse describe his treatment in prison?")
+    assert any(e.speaker == "Monkhouse" and e.passage.text.startswith("“They were extraordinarily nice") for e in answer.excerpts)
 
 
 def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant):
