@@ -206,11 +206,11 @@ def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotat
     """
     reported = []
     for m in _REPORTING.finditer(masked):
-        starts = _sentences(masked, max(0, m.start() - 700), m.start())
-        start = starts[-1]
-        if re.search(r"[.!?:;]", masked[start : m.start()]) or "\u2022" in masked[start : m.start()]:
-            continue  # the clause must interrupt the sentence's first clause, not follow a quotation
+        lo = max(0, m.start() - 300)  # a first clause is shorter than this
+        start = _sentences(masked, lo, m.start())[-1]
         end = next((e.start() + 1 for e in _SENTENCE_END.finditer(masked, m.end())), len(masked))
+        if 0 < lo == start or re.search(r"[.!?:;]", masked[start : m.start()]):
+            continue  # the clause must interrupt the sentence's first clause
         if "\u2022" in masked[start:end]:
             continue  # a sentence holding a marked quotation: that quotation speaks for itself
         who = m.group("who")
