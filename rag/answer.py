@@ -32,10 +32,17 @@ NEIGHBOUR_RATIO = 0.6  # a neighbour this close to the window's best sentence jo
 TURN_PRIORITY = 2.0  # above any cosine: a sentence that turns against the window's last one joins first
 _TURN = re.compile(r"[“\"‘']?(?:But|Yet|However|Nevertheless|Nonetheless)\b")
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
-# "Who said…", "Which defendant declared…", "What did a 1933 article in The Times say…", "What words
-# did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own names
+# "Who said…", "Whose claim…", "Which defendant declared…", "What did a 1933 article in The Times say…",
+# "What words did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own
+# names. "Who was Andreas Nin?" or "Who led the POUM?" asks who someone is, not for anyone's words.
+_SAYING = (
+    r"(?:say|says|said|declared?|described?|call(?:s|ed)?|wr(?:ote|ites?)|claim(?:s|ed)?|argued?|admit(?:s|ted)?|urged?|"
+    r"warned?|stated?|told|tells?|quoted?|cited?|insist(?:s|ed)?|predict(?:s|ed)?|testif(?:y|ied|ies)|denounced?|"
+    r"remark(?:s|ed)?|accused?|characteri[sz]ed?|spoke|speaks?|words?|phrase|view|description|verdict|charge)"
+)
 _ASKS_FOR_WORDS = re.compile(
-    r"\b(?:who|whom|whose)\b|\bwhich\s+(?:\w+\s+){0,3}(?:say|says|said|wrote|write|writes|declared?|described?|"
+    rf"\b(?:who|whom|whose)(?:\s+[\w'’-]+){{0,6}}?\s+{_SAYING}\b|"
+    r"\bwhich\s+(?:\w+\s+){0,3}(?:say|says|said|wrote|write|writes|declared?|described?|"
     r"admitted|claimed|called|urged|warned|used)\b|\b(?:what|how)\s+(?:did|does|do)\s+(?:[\w'’]+\s+){1,6}?(?:say|"
     r"write|declare|describe|call|urge|claim|use|give|conclude|argue|report|tell|state|admit|testify|warn)\b|"
     r"\bwhat\s+words\b|\bin\s+(?:his|her|their|the)\s+(?:own\s+)?words\b|\bquot(?:e|es|ed|ing)\b|\bcit(?:e|es|ed)\b",

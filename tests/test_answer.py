@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from rag import QuestionError
-from rag.answer import MAX_QUOTE_WORDS, _clipped, _is_reference
+from rag.answer import _ASKS_FOR_WORDS, MAX_QUOTE_WORDS, _clipped, _is_reference
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
 from rag.render import attribution
@@ -254,6 +254,19 @@ def test_a_question_standing_as_its_own_paragraph_yields_to_the_answer_below_it(
     campbell = [e for e in answer.excerpts if e.source_id == "campbell-1939"]
     assert campbell and campbell[0].quote.startswith("“It implies, first of all, lack of confidence")
     assert not any(e.quote.rstrip().endswith("position?") for e in answer.excerpts)
+
+
+@pytest.mark.parametrize("question, wants", [
+    ("Who said Trotsky had no settled position on any major issue?", True),
+    ("Whose claim is it that even baby chicks were pooled?", True),
+    ("Who described the intake of workers as a scheme?", True),
+    ("Which defendant declared he had feared disaster?", True),
+    ("Who was Andreas Nin?", False),  # who someone is, not anyone's words
+    ("Who led the Spanish POUM?", False),
+    ("On whose recommendation was Stalin made General Secretary?", False),
+])
+def test_who_asks_for_someones_words_only_with_a_word_of_saying(question, wants):
+    assert bool(_ASKS_FOR_WORDS.search(question)) is wants
 
 
 def test_a_page_long_sentence_is_quoted_to_its_last_clause_that_fits():
