@@ -228,9 +228,10 @@ class Composer:
         if _leads_in(passage, follower):
             return follower
         opening = next(iter(self._quotations(follower)), None)
+        if not wants_words or opening is None or not opening.speaker:
+            return None
         last = passage.text[slice(*passage.sentences[-1])]
-        told = opening is not None and opening.speaker and re.search(rf"\b{re.escape(opening.speaker.split()[-1])}\b", last)
-        return follower if wants_words and told else None
+        return follower if re.search(rf"\b{re.escape(opening.speaker.split()[-1])}\b", last) else None
 
     def _quotations(self, passage: Passage) -> list[Quotation]:
         """Quotations in the passage, with their speakers (read once, at start)."""
@@ -305,9 +306,10 @@ def _is_reference(passage: Passage) -> bool:
     Press Correspondence, 1936, p. 161.'): mostly capitalised words and figures, as titles are. It says
     where words come from, not what anyone said, so it is never quoted as an answer; footnotes that
     explain ('1 Kulak: rich peasant exploiting hired labour.') stay quotable."""
+    if passage.kind != "footnote":
+        return False
     words = WORD.findall(passage.text)
-    titled = sum(w[0].isupper() or w[0].isdigit() for w in words)
-    return passage.kind == "footnote" and 2 * titled >= len(words)
+    return 2 * sum(w[0].isupper() or w[0].isdigit() for w in words) >= len(words)
 
 
 def _mostly_figures(quote: str) -> bool:

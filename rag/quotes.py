@@ -13,7 +13,8 @@ quotation just before in the same paragraph when nobody else is named in between
 A speaker is a person, a paper, or an organisation written as a dotted acronym ('the I.L.P.',
 'the P.O.U.M. declared:'); generic groups ('the Mensheviks') are not. It sees only the text it is given (rag/answer.py gives it the passage before when that one leads
 into a block quotation, 'Krestinsky said:', or was cut from the same paragraph), reads
-no unquoted reported speech, and prefers no speaker to a guess. Quotes under 6 words with neither a
+unquoted reported speech only where a speech clause set off by commas interrupts a sentence ('You
+cannot, he said, build …': `reported`), and prefers no speaker to a guess. Quotes under 6 words with neither a
 citation nor an attribution are scare quotes, the author's own words marked, and are not returned.
 """
 
