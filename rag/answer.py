@@ -31,6 +31,10 @@ SHORT_SENTENCE_WORDS = 12
 NEIGHBOUR_RATIO = 0.6  # a neighbour this close to the window's best sentence joins the quote (dev: more evidence quoted than at 0.9)
 TURN_PRIORITY = 2.0  # above any cosine: a sentence that turns against the window's last one joins first
 _TURN = re.compile(r"[“\"‘']?(?:But|Yet|However|Nevertheless|Nonetheless)\b")
+_REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'That is nonsense'
+    r"[“\"‘']?(?:This|That|These|Those|Such|All this)\b[^.?!]{0,80}?\b(?:mistaken|wrong|false|untrue|lies?|nonsense|"
+    r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
+)
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # "Who said…", "Whose claim…", "Which defendant declared…", "What did a 1933 article in The Times say…",
 # "What words did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own
@@ -434,10 +438,14 @@ def _better_side(
 
 
 def _turns(passage: Passage, i: int) -> bool:
-    """Whether sentence i turns against the one before ('But …', 'Yet …', 'However, …'): that one
-    may be a concession, and quoted alone it would say the opposite of what its writer meant."""
+    """Whether sentence i turns against the one before ('But …', 'Yet …', 'However, …') or, in a few
+    words, rejects it ('This we hope to show is entirely mistaken.', 'That is not true.'): that one may
+    be a concession or an opponent's view, and quoted alone it would say the opposite of what its
+    writer meant."""
     start, end = passage.sentences[i]
-    return _TURN.match(passage.text, start, end) is not None
+    if _TURN.match(passage.text, start, end):
+        return True
+    return len(WORD.findall(passage.text[start:end])) <= SHORT_SENTENCE_WORDS and _REJECTS.match(passage.text, start, end) is not None
 
 
 def _asks(passage: Passage, i: int) -> bool:

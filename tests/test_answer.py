@@ -22,9 +22,9 @@ def dev_answers(assistant, gold_path):
     return [(q, assistant.ask(q.question)) for q in load_gold(gold_path)]
 
 
-# A little under the figures in docs/evaluation.md (evidence quoted 0.750, speaker attribution 0.818):
+# A little under the figures in docs/evaluation.md (evidence quoted 0.766, speaker attribution 0.818):
 # answers are deterministic, so falling below means a change made them worse. Floors, not goals.
-ANSWER_FLOORS = {"evidence_quoted": 0.74, "speaker_attribution": 0.81, "perspective_coverage": 0.95}
+ANSWER_FLOORS = {"evidence_quoted": 0.76, "speaker_attribution": 0.81, "perspective_coverage": 0.95}
 
 
 def test_dev_answers_keep_their_measured_quality(dev_answers, assistant, corpus_dir):
@@ -197,6 +197,14 @@ def test_a_concession_is_quoted_with_the_sentence_that_turns_against_it(assistan
     answer = assistant.ask("Did Trotsky himself meet German or Japanese representatives?")
     conceding = [e for e in answer.excerpts if "We cannot rule out the possibility" in e.quote]
     assert conceding and all("But it seems most likely" in e.quote for e in conceding)
+
+
+def test_an_opponents_view_is_quoted_with_the_sentence_that_rejects_it(assistant):
+    # '… they see only a struggle between Trotsky and Stalin, a struggle for personal dominance …
+    # This we hope to show is entirely mistaken.': alone, the first would read as Campbell's view
+    answer = assistant.ask("Does Campbell think the conflict between Trotsky and Stalin was a struggle for personal dominance?")
+    seen = [e for e in answer.excerpts if "a struggle for personal dominance" in e.quote]
+    assert seen and "This we hope to show is entirely mistaken." in seen[0].quote
 
 
 def test_a_question_is_quoted_with_the_answer_its_speaker_gives(assistant):
