@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -100,7 +100,8 @@ class Composer:
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
         if verdict.covered:
-            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, searched_ids, wants_words)
+            deep = self._retriever.deep_sentence_scores(query)
+            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, deep, searched_ids, wants_words)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
@@ -119,21 +120,12 @@ class Composer:
         return found if len(found) < len(pool) and found else pool
 
     def _excerpts_by_source(
-        self, hits: Sequence[Hit], scores: SentenceScores, searched: Sequence[str], wants_words: bool
+        self, hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], wants_words: bool
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
-        best_by_source: dict[str, float] = {}
-        for hit in hits:
-            best_by_source[hit.passage.source_id] = max(best_by_source.get(hit.passage.source_id, -1.0), hit.sentence)
-        top = max(best_by_source.values(), default=-1.0)
-        # the source of the best-ranked passage always addresses it: its best sentence may be a paraphrase
-        # the embedding misses ('a 1933 article in The Times' for 'the London Times published an article')
-        first = hits[0].passage.source_id if hits else None
-        addressing = [
-            sid for sid, score in sorted(best_by_source.items(), key=lambda kv: (kv[0] != first, -kv[1]))
-            if score >= s.source_min_sentence and score >= top - s.source_max_gap or score == top or sid == first
-        ]
+        best_by_source = self._best_by_source(hits, lambda h: h.sentence)
+        addressing = self._addressing(hits, best_by_source, deep)
         per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
         excerpts: list[Excerpt] = []
         coverage: list[SourceCoverage] = []
@@ -149,6 +141,31 @@ class Composer:
             if sid not in searched:
                 coverage.append(SourceCoverage(self._sources[sid], False, False, -1.0))
         return excerpts, coverage
+
+    def _addressing(self, hits: Sequence[Hit], best_by_source: Mapping[str, float], deep: SentenceScores | None) -> list[str]:
+        """The sources that address the question, the best-ranked passage's first: close enough to the
+        best source by the fast model's best sentence and, when it is loaded, by the deep model's."""
+        s = self._settings
+        top = max(best_by_source.values(), default=-1.0)
+        deep_best = self._best_by_source(hits, lambda h: float(deep.max_by_passage[self._row[h.passage.id]])) if deep else {}
+        deep_top = max(deep_best.values(), default=-1.0)
+        # the source of the best-ranked passage always addresses it: its best sentence may be a paraphrase
+        # the embedding misses ('a 1933 article in The Times' for 'the London Times published an article')
+        first = hits[0].passage.source_id if hits else None
+        return [
+            sid for sid, score in sorted(best_by_source.items(), key=lambda kv: (kv[0] != first, -kv[1]))
+            if score == top or sid == first or (
+                score >= s.source_min_sentence and score >= top - s.source_max_gap
+                and deep_best.get(sid, deep_top) >= deep_top - s.source_max_deep_gap
+            )
+        ]
+
+    @staticmethod
+    def _best_by_source(hits: Sequence[Hit], score: Callable[[Hit], float]) -> dict[str, float]:
+        best: dict[str, float] = {}
+        for hit in hits:
+            best[hit.passage.source_id] = max(best.get(hit.passage.source_id, -1.0), score(hit))
+        return best
 
     def _quotes_from(
         self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int, wants_words: bool
@@ -278,9 +295,7 @@ class Composer:
         return carried
 
     def _no_coverage(self, hits: Sequence[Hit], searched: Sequence[str]) -> list[SourceCoverage]:
-        best: dict[str, float] = {}
-        for hit in hits:
-            best[hit.passage.source_id] = max(best.get(hit.passage.source_id, -1.0), hit.sentence)
+        best = self._best_by_source(hits, lambda h: h.sentence)
         return [SourceCoverage(self._sources[sid], sid in searched, False, best.get(sid, -1.0)) for sid in self._sources]
 
     def _closest(self, hits: Sequence[Hit], scores: SentenceScores) -> list[Excerpt]:

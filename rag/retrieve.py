@@ -116,8 +116,8 @@ class Retriever:
         lexical = self._lexical.scores(" ".join([question, *ordinal_twins(question)]))
         s = self._settings
         signals = [(dense, s.dense_weight), (lexical, s.lexical_weight), (best_sentence, s.sentence_weight)]
-        if query.deep is not None and self._deep is not None:
-            deep_best = self._sentence_scores(self._deep.sentences @ query.deep).max_by_passage
+        if (deep := self.deep_sentence_scores(query)) is not None:
+            deep_best = deep.max_by_passage
             signals += [(self._deep.passages @ query.deep, s.deep_dense_weight), (deep_best, s.deep_sentence_weight)]
         fused = self._fuse(signals, allowed)
         if chapter is not None:
@@ -144,6 +144,12 @@ class Retriever:
         if query.deep is None or self._deep is None:
             return self._sentence_scores(fast)
         return self._sentence_scores((fast + self._deep.sentences @ query.deep) / 2)
+
+    def deep_sentence_scores(self, query: QuestionVectors) -> SentenceScores | None:
+        """Cosine of the question with every stored sentence vector of the deep model, if it is loaded."""
+        if query.deep is None or self._deep is None:
+            return None
+        return self._sentence_scores(self._deep.sentences @ query.deep)
 
     def _sentence_scores(self, scores: np.ndarray) -> SentenceScores:
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))

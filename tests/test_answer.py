@@ -215,6 +215,14 @@ def test_a_question_is_quoted_with_the_answer_its_speaker_gives(assistant):
     assert asking and all("Yes, comrades, even by war" in e.quote for e in asking)
 
 
+def test_a_source_far_behind_by_the_deep_model_does_not_address_the_question(assistant):
+    # Stalin's 1936 report is quoted by Campbell; the APL's nearest sentence is close by MiniLM alone
+    answer = assistant.ask("Which Soviet leader declared in 1936 that Soviet society had reached the first phase of communism?")
+    addresses = {c.source.id: c.addresses for c in answer.coverage}
+    assert addresses["campbell-1939"] and not addresses["apl-on-trotskyites"]
+    assert all(e.source_id != "apl-on-trotskyites" for e in answer.excerpts)
+
+
 def test_out_of_scope_questions_are_declined_with_closest_passages(assistant):
     for question in ("What is the capital of Australia?", "How did Trotskyist parties react to the 2008 financial crisis?"):
         answer = assistant.ask(question)
