@@ -422,7 +422,9 @@ def _is_lead_in(passage: Passage, i: int) -> bool:
     Trotskyist position?' above the quotation that answers it)."""
     start, end = passage.sentences[i]
     sentence = passage.text[start:end].rstrip()
-    return _LEAD_IN_END.search(sentence) is not None or (sentence.endswith("?") and passage.text.startswith("\n\n", end))
+    ends_paragraph = passage.text.startswith("\n\n", end)
+    opens_block = ends_paragraph and passage.text[end + 2 : end + 3] in ("“", '"')
+    return _LEAD_IN_END.search(sentence) is not None or (ends_paragraph and sentence.endswith("?")) or opens_block
 
 
 def _better_side(
