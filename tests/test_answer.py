@@ -264,6 +264,15 @@ def test_the_terminal_form_has_the_markdown_shape_without_its_escapes(assistant)
     assert text == answer.markdown.replace("\\", "")  # nothing else differs: no '<', '>' or '&' entity here
 
 
+def test_a_paragraph_ending_above_a_block_quotation_yields_to_the_quotation(assistant):
+    # 'They first discuss as to whether the Stakhanov system … is a system of relentless speeding up …'
+    # ends a paragraph with no colon; the Durham miners' report follows as a block quotation
+    answer = assistant.ask("Was the Stakhanov system a relentless speeding up of the individual worker, according to the Durham miners?")
+    report = [e for e in answer.excerpts if e.passage.text.startswith("They first discuss")]
+    assert report and report[0].quoted and "Stakhanovitism is a method of accomplishing the job" in report[0].quote
+    assert not any(e.quote.startswith("They first discuss") for e in answer.excerpts)
+
+
 def test_a_question_standing_as_its_own_paragraph_yields_to_the_answer_below_it(assistant):
     # Campbell: 'What was the essence of the Trotskyist position?' then, as its own paragraph, the quotation
     answer = assistant.ask("What was the essence of the Trotskyist position?")
