@@ -22,9 +22,9 @@ def dev_answers(assistant, gold_path):
     return [(q, assistant.ask(q.question)) for q in load_gold(gold_path)]
 
 
-# A little under the figures in docs/evaluation.md (evidence quoted 0.766, speaker attribution 0.818):
+# A little under the figures in docs/evaluation.md (evidence quoted 0.781, speaker attribution 0.818):
 # answers are deterministic, so falling below means a change made them worse. Floors, not goals.
-ANSWER_FLOORS = {"evidence_quoted": 0.76, "speaker_attribution": 0.81, "perspective_coverage": 0.95}
+ANSWER_FLOORS = {"evidence_quoted": 0.77, "speaker_attribution": 0.81, "perspective_coverage": 0.95}
 
 
 def test_dev_answers_keep_their_measured_quality(dev_answers, assistant, corpus_dir):
