@@ -141,9 +141,8 @@ class Retriever:
         """How well each sentence answers, for choosing what to quote: the mean of both models' cosines
         (dev: evidence quoted 0.61 with the fast model alone, 0.69 with the mean; docs/evaluation.md)."""
         fast = self._index.sentence_vectors @ query.fast
-        if query.deep is None or self._deep is None:
-            return self._sentence_scores(fast)
-        return self._sentence_scores((fast + self._deep.sentences @ query.deep) / 2)
+        deep = self.deep_sentence_scores(query)
+        return self._sentence_scores(fast if deep is None else (fast + deep.scores) / 2)
 
     def deep_sentence_scores(self, query: QuestionVectors) -> SentenceScores | None:
         """Cosine of the question with every stored sentence vector of the deep model, if it is loaded."""
