@@ -16,7 +16,7 @@ import numpy as np
 
 from .followup import standalone
 from .query import source_names, without_source_names
-from .quotes import MIN_WORDS, Quotation, find_quotations, speaker_at
+from .quotes import MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, speaker_at
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
 from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
@@ -351,12 +351,9 @@ def _bare_end(text: str, q: Quotation) -> bool:
     return text[q.end :].split("\n\n", 1)[0].strip(' ”"') == ""
 
 
-_LEAD_IN_END = re.compile(r"(?::|\bas follows[;.]?|\bthe following[;.]?)\s*$")  # ';': the scan misreads some colons
-
-
 def _leads_in(passage: Passage, follower: Passage) -> bool:
     """True when `passage` ends on a lead-in ('Krestinsky said:') and `follower` opens a quotation."""
-    return _LEAD_IN_END.search(passage.text) is not None and follower.text.lstrip().startswith(("“", '"'))
+    return ends_on_lead_in(passage.text) and follower.text.lstrip().startswith(("“", '"'))
 
 
 def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end: int) -> tuple[int, int] | None:
@@ -424,7 +421,7 @@ def _is_lead_in(passage: Passage, i: int) -> bool:
     sentence = passage.text[start:end].rstrip()
     ends_paragraph = passage.text.startswith("\n\n", end)
     opens_block = ends_paragraph and passage.text[end + 2 : end + 3] in ("“", '"')
-    return _LEAD_IN_END.search(sentence) is not None or (ends_paragraph and sentence.endswith("?")) or opens_block
+    return ends_on_lead_in(sentence) or (ends_paragraph and sentence.endswith("?")) or opens_block
 
 
 def _better_side(

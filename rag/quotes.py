@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["Quotation", "find_quotations", "learn_work_authors", "speaker_at"]
+__all__ = ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "speaker_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +221,11 @@ def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotat
         if speaker:
             reported.append(Quotation(start, len(text[:end].rstrip()), speaker, None, reported=True))
     return reported
+
+
+def ends_on_lead_in(text: str) -> bool:
+    """True when the text ends by announcing a quotation: 'Lenin wrote:', '… as follows;', '… in these words'."""
+    return _ENDS_INTRO.search(text) is not None
 
 
 def speaker_at(quotations: Sequence[Quotation], start: int, end: int, text: str | None = None) -> Quotation | None:
