@@ -91,8 +91,9 @@ class Composer:
         correct = self._spelling.correct
         searched = standalone(correct(question), [correct(h) for h in history or ()], self._people, self._source_names)
         query = self._retriever.embed_question(searched)
-        hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources)
-        sentence_scores = self._retriever.quote_scores(query)
+        similarity = self._retriever.sentence_similarity(query)
+        hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources, similarity)
+        sentence_scores = similarity.quotes
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
@@ -100,8 +101,7 @@ class Composer:
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
         if verdict.covered:
-            deep = self._retriever.deep_sentence_scores(query)
-            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, deep, searched_ids, wants_words)
+            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, similarity.deep, searched_ids, wants_words)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False

@@ -74,6 +74,17 @@ class QuestionVectors:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceSimilarity:
+    """A question's cosine with every stored sentence, computed once a question."""
+
+    fast: SentenceScores  # the fast model's: the scale the scope and 'addresses' thresholds were calibrated on
+    deep: SentenceScores | None  # the deep model's, when it is loaded
+    # for choosing what to quote: the mean of both models' cosines (dev: evidence quoted 0.61 with the
+    # fast model alone, 0.69 with the mean; docs/evaluation.md)
+    quotes: SentenceScores
+
+
+@dataclass(frozen=True, slots=True)
 class _DeepModel:
     """The second model's question embedder and the index's vectors for it."""
 
@@ -107,17 +118,21 @@ class Retriever:
         """The top k passages for the question, from the given sources (all when None)."""
         return self.search_vector(question, self.embed_question(question), k, sources)
 
-    def search_vector(self, question: str, query: QuestionVectors, k: int, sources: Sequence[str] | None) -> list[Hit]:
-        """As `search`, with the question's vectors already computed."""
+    def search_vector(
+        self, question: str, query: QuestionVectors, k: int, sources: Sequence[str] | None,
+        similarity: SentenceSimilarity | None = None,
+    ) -> list[Hit]:
+        """As `search`, with the question's vectors (and, if at hand, its `similarity`) already computed."""
         chapter = self._in_named_chapter(question)
         allowed = self._allowed(question, sources, chapter)
         dense = self._dense_scores(query.fast)
-        best_sentence = self.sentence_scores(query).max_by_passage
+        similarity = similarity or self.sentence_similarity(query)
+        best_sentence = similarity.fast.max_by_passage
         lexical = self._lexical.scores(" ".join([question, *ordinal_twins(question)]))
         s = self._settings
         signals = [(dense, s.dense_weight), (lexical, s.lexical_weight), (best_sentence, s.sentence_weight)]
-        if (deep := self.deep_sentence_scores(query)) is not None:
-            deep_best = deep.max_by_passage
+        if similarity.deep is not None and self._deep is not None and query.deep is not None:
+            deep_best = similarity.deep.max_by_passage
             signals += [(self._deep.passages @ query.deep, s.deep_dense_weight), (deep_best, s.deep_sentence_weight)]
         fused = self._fuse(signals, allowed)
         if chapter is not None:
@@ -132,23 +147,14 @@ class Retriever:
         deep = self._deep.embedder.embed([question])[0] if self._deep is not None else None
         return QuestionVectors(self._embedder.embed([question])[0], deep)
 
-    def sentence_scores(self, query: QuestionVectors) -> SentenceScores:
-        """Cosine of the question with every stored sentence vector of the fast model (a dot product):
-        the scale the scope and 'addresses' thresholds were calibrated on."""
-        return self._sentence_scores(self._index.sentence_vectors @ query.fast)
-
-    def quote_scores(self, query: QuestionVectors) -> SentenceScores:
-        """How well each sentence answers, for choosing what to quote: the mean of both models' cosines
-        (dev: evidence quoted 0.61 with the fast model alone, 0.69 with the mean; docs/evaluation.md)."""
+    def sentence_similarity(self, query: QuestionVectors) -> SentenceSimilarity:
+        """The question's cosine with every stored sentence vector, by each model (dot products)."""
         fast = self._index.sentence_vectors @ query.fast
-        deep = self.deep_sentence_scores(query)
-        return self._sentence_scores(fast if deep is None else (fast + deep.scores) / 2)
-
-    def deep_sentence_scores(self, query: QuestionVectors) -> SentenceScores | None:
-        """Cosine of the question with every stored sentence vector of the deep model, if it is loaded."""
         if query.deep is None or self._deep is None:
-            return None
-        return self._sentence_scores(self._deep.sentences @ query.deep)
+            scores = self._sentence_scores(fast)
+            return SentenceSimilarity(scores, None, scores)
+        deep = self._deep.sentences @ query.deep
+        return SentenceSimilarity(self._sentence_scores(fast), self._sentence_scores(deep), self._sentence_scores((fast + deep) / 2))
 
     def _sentence_scores(self, scores: np.ndarray) -> SentenceScores:
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
