@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from .followup import standalone
-from .query import source_names, without_source_names
+from .query import Mentions, source_names, without_source_names
 from .quotes import MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, speaker_at
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
@@ -80,6 +80,7 @@ class Composer:
             self._quoted[passage.id] = self._read_quotations(passage)
         # names the corpus quotes as speakers: persons a follow-up's "he" may point to
         self._people = frozenset(q.speaker for found in self._quoted.values() for q in found if q.speaker)
+        self._mentions = Mentions(passages, settings.focus_mentions)
         self._source_names = tuple(name for source in sources.values() for name in source_names(source))
         self._scope = ScopeCheck(
             passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_max_unknown
@@ -101,7 +102,7 @@ class Composer:
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
         if verdict.covered:
-            excerpts, coverage = self._excerpts_by_source(hits, sentence_scores, similarity.deep, searched_ids, wants_words)
+            excerpts, coverage = self._excerpts_by_source(searched, hits, sentence_scores, similarity.deep, searched_ids, wants_words)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
@@ -120,12 +121,14 @@ class Composer:
         return found if len(found) < len(pool) and found else pool
 
     def _excerpts_by_source(
-        self, hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], wants_words: bool
+        self, question: str, hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], wants_words: bool
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
         best_by_source = self._best_by_source(hits, lambda h: h.sentence)
         addressing = self._addressing(hits, best_by_source, deep)
+        naming = self._mentions.naming(without_source_names(question, list(self._sources.values())), searched)
+        addressing = [sid for sid in addressing if sid in naming] or addressing
         per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
         excerpts: list[Excerpt] = []
         coverage: list[SourceCoverage] = []

@@ -8,8 +8,10 @@ only reads the question: it does not rewrite it (see rag.followup for that).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
+from .quotes import names_in
 from .schema import Passage, Source
 
 _CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introduction|conclusion)\b)", re.IGNORECASE)
@@ -82,3 +84,34 @@ def in_chapter(passage: Passage, chapter: str) -> bool:
     """Whether the passage sits in the named chapter or section."""
     label = chapter.lower()
     return any(h.lower() == label or h.lower().startswith(label + ":") for h in (passage.chapter, passage.section))
+
+
+class Mentions:
+    """How often each source names each person (or paper, or organisation).
+
+    A question about someone one source discusses at length and another never names is not
+    answered by the other: its closest sentences are about something else ("What did George
+    Orwell do in Spain?": the 1939 book never names Orwell; its best sentences are about Spain).
+    A name used once, in passing, decides nothing: the 1939 book names Chiang Kai-shek once, and
+    the source that says who opposed admitting his party to the Comintern says 'the Kuomintang'.
+    """
+
+    def __init__(self, passages: Iterable[Passage], at_length: int) -> None:
+        self._at_length = at_length  # mentions in one source that make a name decide
+        self._counts: dict[str, Counter[str]] = {}
+        for passage in passages:
+            words = re.findall(r"\b[A-Z][\w’'-]*", passage.text)
+            self._counts.setdefault(passage.source_id, Counter()).update(w.removesuffix("’s").removesuffix("'s") for w in words)
+
+    def naming(self, question: str, sources: Sequence[str]) -> list[str]:
+        """The sources among `sources` that name someone the question asks about, when some source
+        discusses that person at length and another never names them; all of them otherwise."""
+        counts = {sid: self._counts.get(sid, Counter()) for sid in sources}
+        surnames = [name.split(" ")[-1] for name in names_in(question)]
+        decisive = [
+            n for n in surnames
+            if max(c[n] for c in counts.values()) >= self._at_length and min(c[n] for c in counts.values()) == 0
+        ]
+        if not decisive:
+            return list(sources)
+        return [sid for sid in sources if any(counts[sid][n] for n in decisive)]

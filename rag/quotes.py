@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "speaker_at"]
+__all__ = ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "speaker_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +226,11 @@ def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotat
 def ends_on_lead_in(text: str) -> bool:
     """True when the text ends by announcing a quotation: 'Lenin wrote:', '… as follows;', '… in these words'."""
     return _ENDS_INTRO.search(text) is not None
+
+
+def names_in(text: str) -> list[str]:
+    """The persons, papers and dotted-acronym organisations a text names ('George Orwell', 'Workers Vanguard')."""
+    return [n.text for n in _names(text, 0, len(text))]
 
 
 def speaker_at(quotations: Sequence[Quotation], start: int, end: int, text: str | None = None) -> Quotation | None:

@@ -31,6 +31,9 @@ class Settings:
     # …and, by the deep model, within this of the best source's best sentence (dev: gold sources lie
     # within 0.14; 4 of 33 other sources shown lay beyond 0.18, all off the question)
     source_max_deep_gap: float = 0.18
+    # a source that never names the person a question asks about does not address it, when another
+    # source names them this often (rag.query.Mentions; dev: 1 drops a source that answers, 2 and 3 do not)
+    focus_mentions: int = 2
     extra_excerpt_ratio: float = 0.8  # further quotes from a source need this share of its best sentence score…
     extra_excerpt_fused_ratio: float = 0.75  # …and of its best fused score
     max_question_chars: int = 2000

@@ -223,6 +223,21 @@ def test_a_source_far_behind_by_the_deep_model_does_not_address_the_question(ass
     assert all(e.source_id != "apl-on-trotskyites" for e in answer.excerpts)
 
 
+def test_a_source_that_never_names_the_person_asked_about_does_not_address_it(assistant):
+    # the APL writes about Orwell 13 times, the 1939 book never: its closest sentences are about Spain
+    answer = assistant.ask("What did George Orwell do in Spain?")
+    addresses = {c.source.id: c.addresses for c in answer.coverage}
+    assert addresses == {"apl-on-trotskyites": True, "campbell-1939": False, "idom-1927-expulsion": False}
+    assert answer.excerpts and all("Orwell" in e.passage.text for e in answer.excerpts)
+    assert "Not addressed in what was found: Communist Party of Great Britain, 1939; In Defence of Marxism" in answer.lead
+
+
+def test_a_name_used_once_in_passing_leaves_every_source_in(assistant):
+    # the 1939 book names Chiang Kai-shek once; In Defence of Marxism, which answers, says 'the Kuomintang'
+    answer = assistant.ask("Who voted against admitting Chiang Kai-shek's party to the Comintern?")
+    assert any(e.source_id == "idom-1927-expulsion" and "Kuomintang" in e.quote for e in answer.excerpts)
+
+
 def test_out_of_scope_questions_are_declined_with_closest_passages(assistant):
     for question in ("What is the capital of Australia?", "How did Trotskyist parties react to the 2008 financial crisis?"):
         answer = assistant.ask(question)
