@@ -363,6 +363,7 @@ _CLOSEST = re.compile(r"The closest passages are shown below for reference; they
 _REASON_SIMILARITY = re.compile(r"no sentence of the sources comes close; best similarity (-?\d+(?:\.\d+)?)")
 _REASON_YEARS = "it names a year the sources never mention"
 _REASON_WORDS = "the question turns on words the sources never use"
+_REASON_NAMES = re.compile(r"the sources never mention (.+)")
 _FILLER = re.compile(r"\b(?:and|but)\b|[\s.,;:()]+", re.IGNORECASE)
 
 
@@ -537,6 +538,10 @@ class Evaluator:
             words = [w for w in re.findall(r"[^\W\d_]{3,}", normalise(question))]
             absent = [w for w in words if not any(re.search(rf"\b{re.escape(w)}", t) for t in self._normalised.values())]
             return bool(absent), f"absent from every source: {', '.join(absent)}" if absent else "every word is in the corpus"
+        if m := _REASON_NAMES.fullmatch(reason):
+            names = m.group(1).split(" or ")
+            named = [n for n in names if any(re.search(rf"\b{re.escape(normalise(n).split()[-1])}\b", t) for t in self._normalised.values())]
+            return not named, f"in the corpus: {', '.join(named)}" if named else "absent from every source"
         return False, "a reason this heuristic cannot check"
 
     def _source_named(self, name: str) -> str | None:

@@ -4,7 +4,7 @@ Two signals, both measured on the dev set (docs/evaluation.md): how close the be
 sentence of the corpus comes to the question (cosine), and how much of the question
 rests on words the corpus never uses (weighted by rarity). A question is covered when
 cosine - unknown_weight x unknown share clears a threshold, the unknown share stays
-below a ceiling, and it names no year the corpus never mentions. It cannot tell a question the sources answer from one
+below a ceiling, and it names no year, and no person or place, the corpus never mentions. It cannot tell a question the sources answer from one
 they merely touch: that is what the excerpts, shown with their scores, are for.
 """
 
@@ -19,16 +19,18 @@ import bm25s
 import Stemmer
 
 from .query import source_names
+from .quotes import names_in
 from .schema import Passage, Source
 
 # words every question may use that say nothing about its subject
 _META = (
     "what which who whom whose when where why how does did do say says said according describe described "
     "view author source text book article pamphlet piece passage claim think mean chapter foreword quote "
-    "quoted cite cited words telling tell give explain"
+    "quoted cite cited words telling tell give explain mid early late"
 )
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _NUMBER = re.compile(r"\b\d{3,4}\b")
+_DECADE = re.compile(r"\b(1\d\d)0s\b")  # 'the 1920s'; known when the corpus names a year of that decade
 PREFIX = 6
 _HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 
@@ -85,15 +87,20 @@ class ScopeCheck:
         return math.log((self._n + 1) / (self._df.get(term, 0) + 0.5))
 
     def judge(self, question: str, best_sentence: float) -> ScopeVerdict:
-        """Covered unless nothing comes close, or the question rests on words the corpus lacks."""
+        """Covered unless nothing comes close, the question rests on words the corpus lacks, or it
+        asks about someone or somewhere the sources never name."""
+        question = _DECADE.sub(lambda m: m.group(0) if self._decade_unknown(m.group(1)) else m.group(1) + "0", question)
         terms = self._terms(question) - self._meta
         unknown = sorted(t for t in terms if not self._known(t))
         total = sum(self._idf(t) for t in terms)
         share = sum(self._idf(t) for t in unknown) / total if total else 0.0
         years = [y for y in _NUMBER.findall(question) if y not in self._numbers]
         score = best_sentence - self._unknown_weight * share
+        strangers = self._unnamed(question)
         if years:
             reason = "it names a year the sources never mention"
+        elif strangers:
+            reason = f"the sources never mention {' or '.join(strangers)}"
         elif share >= self._max_unknown or (unknown and score < self._min_score):
             reason = "the question turns on words the sources never use"
         elif score < self._min_score:
@@ -101,3 +108,13 @@ class ScopeCheck:
         else:
             return ScopeVerdict(True, best_sentence, score, share, tuple(unknown), "")
         return ScopeVerdict(False, best_sentence, score, share, tuple(unknown), reason)
+
+    def _decade_unknown(self, century_and_decade: str) -> bool:
+        return not any(n.startswith(century_and_decade) for n in self._numbers)
+
+    def _unnamed(self, question: str) -> list[str]:
+        """Names in the question ('Kronstadt', 'André Breton') whose last word the corpus never uses:
+        the sources cannot say what someone did whom they never mention. The question's first word
+        is left out: any word is capitalised there ('Whose claim …')."""
+        names = [n for n in names_in(question) if not question.startswith(n)]
+        return [n for n in names if not any(self._known(t) for t in self._terms(n.split(" ")[-1]))]

@@ -226,3 +226,9 @@ def test_a_decline_reason_is_checked_against_the_question_and_corpus(assistant, 
     # the same reason given for a question whose every word and year is in the corpus is unsupported
     forged = dict(declined, standalone_question="Why was Trotsky expelled in 1927?")
     assert not all(claim.supported for claim in evaluator.check_lead(forged))
+    # a name the sources never mention is checked against the corpus too
+    stranger = assistant.ask("What part did Trotsky play in putting down the Kronstadt uprising?").to_dict()
+    assert "never mention Kronstadt" in stranger["lead"]
+    assert all(claim.supported for claim in evaluator.check_lead(stranger))
+    named = dict(stranger, lead=stranger["lead"].replace("Kronstadt", "Kamenev"))
+    assert not all(claim.supported for claim in evaluator.check_lead(named))
