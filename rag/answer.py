@@ -44,6 +44,7 @@ _SAYING = (
     r"warned?|stated?|told|tells?|quoted?|cited?|insist(?:s|ed)?|predict(?:s|ed)?|testif(?:y|ied|ies)|denounced?|"
     r"remark(?:s|ed)?|accused?|characteri[sz]ed?|spoke|speaks?|words?|phrase|view|description|verdict|charge)"
 )
+_ANNOUNCES = re.compile(rf"[“\"]?(?:This|Here) is what\b[^.?!]*\b{_SAYING}\b")
 _ASKS_FOR_WORDS = re.compile(
     rf"\b(?:who|whom|whose)(?:\s+[\w'’-]+){{0,6}}?\s+{_SAYING}\b|"
     r"\bwhich\s+(?:\w+\s+){0,3}(?:say|says|said|wrote|write|writes|declared?|described?|"
@@ -219,13 +220,14 @@ class Composer:
                 inner = _inner_quotation(passage.text, quotations, *best) or _inner_quotation(passage.text, quotations, start, end)
                 start, end = inner or (start, end)
             end = _clipped(passage.text, start, end)
+            nested = speaker_at(quotations, start, end, passage.text)
+            start = _without_unattributed_lead(passage.text, nested, start)
             quote = passage.text[start:end]
             if _mostly_figures(quote):
                 continue  # a row of a flattened table ('1936 11,785,000 16,325,000 ELECTRIC ENERGY …') reads as noise
             span = passage.file_span(start, end)
             if not self._gate.passes(passage.source_id, passage, quote, start, span):
                 continue
-            nested = speaker_at(quotations, start, end, passage.text)
             return Excerpt(
                 n=n,
                 source=self._sources[passage.source_id],
@@ -359,6 +361,19 @@ def _leads_in(passage: Passage, follower: Passage) -> bool:
     return ends_on_lead_in(passage.text) and follower.text.lstrip().startswith(("“", '"'))
 
 
+def _without_unattributed_lead(text: str, nested: Quotation | None, start: int) -> int:
+    """Where a quote shown as someone's words starts: at their quotation's opening mark when the
+    author's words before it do not name them ('Even today it sends a shiver down one's spine: “Should
+    the Communists …' is In Defence of Marxism's comment, not Stalin's); an attribution that names the
+    speaker stays ('Lenin said: “…', '“Trotsky,” wrote Lenin in 1915, “…')."""
+    if nested is None or not nested.speaker or nested.reported or nested.start - 1 <= start:
+        return start
+    lead = text[start : nested.start - 1]
+    if not WORD.search(lead) or re.search(rf"\b{re.escape(nested.speaker.split()[-1])}\b", lead):
+        return start
+    return nested.start - 1
+
+
 def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end: int) -> tuple[int, int] | None:
     """The longest quotation with a known speaker inside an author's sentences, as a span of `text`.
 
@@ -424,7 +439,17 @@ def _is_lead_in(passage: Passage, i: int) -> bool:
     sentence = passage.text[start:end].rstrip()
     ends_paragraph = passage.text.startswith("\n\n", end)
     opens_block = ends_paragraph and passage.text[end + 2 : end + 3] in ("“", '"')
-    return ends_on_lead_in(sentence) or (ends_paragraph and sentence.endswith("?")) or opens_block
+    return ends_on_lead_in(sentence) or (ends_paragraph and sentence.endswith("?")) or opens_block or _announces(passage, i)
+
+
+def _announces(passage: Passage, i: int) -> bool:
+    """'This is what Stalin wrote to Zinoviev and Bukharin in August 1923.' with his words opening
+    within the next two sentences ('Even today it sends a shiver down one's spine: "Should …')."""
+    start, end = passage.sentences[i]
+    if not _ANNOUNCES.match(passage.text, start, end):
+        return False
+    following = passage.sentences[i + 1 : i + 3]
+    return bool(following) and re.search(r"[“\"]", passage.text[end : following[-1][1]]) is not None
 
 
 def _better_side(

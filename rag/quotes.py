@@ -52,7 +52,7 @@ _SPEECH = (
     r"warn(?:s|ed)?|note[sd]?|claim(?:s|ed)?|complain(?:s|ed)?|cr(?:y|ies|ied)|shout(?:s|ed)?|"
     r"scream(?:s|ed)?|describe[sd]?|report(?:s|ed)?|publish(?:es|ed)|assert(?:s|ed)?|den(?:y|ies|ied)|"
     r"stress(?:es|ed)|urge[sd]?|recall(?:s|ed)?|spoke|speaks?|thought|puts? it|retort(?:s|ed)?|"
-    r"protest(?:s|ed)?|predict(?:s|ed)?|sums? up|summed up|characteri[sz]e[sd]?|emphasi[sz]e[sd]?|repeated|"
+    r"protest(?:s|ed)?|predict(?:s|ed)?|sums? up|summed up|characteri[sz]e[sd]?|emphasi[sz]e[sd]?|repeated|disclose[sd]?|reveal(?:s|ed)?|"
     r"thunder(?:s|ed)?|sneer(?:s|ed)?|jeer(?:s|ed)?|boast(?:s|ed)?|affirm(?:s|ed)?|maintain(?:s|ed)?)"
 )
 _CUE_NOUN = (  # things that hold someone's words
@@ -488,7 +488,18 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
         return opening[0]
     names = [n.text for n in _names(masked, lo, hi)] + [f.speaker for f in before if f.speaker and f.cite_end > lo]
     distinct = _distinct(names)
-    return distinct[0] if len(distinct) == 1 else None
+    if len(distinct) == 1:
+        return distinct[0]
+    # else the one person the sentence just before names in full ('… three articles by an American
+    # Mining Engineer, Mr. John D. Littlepage, who … Here are some of the facts which he discloses:')
+    full = _distinct(n.text for n in _names(masked, starts[-2], hi) if _is_full_name(n.text)) if len(starts) > 1 else []
+    return full[0] if len(full) == 1 else None
+
+
+def _is_full_name(name: str) -> bool:
+    """'John D. Littlepage', 'Leon Trotsky': a first name or initials, then a surname; not a paper."""
+    tokens = name.split(" ")
+    return len(tokens) > 1 and not set(tokens) & (_PUBLICATION | _GENERIC) and tokens[0] not in _FUNCTION
 
 
 def _distinct(names: Iterable[str]) -> list[str]:

@@ -155,6 +155,25 @@ def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant
     assert arrived and arrived[0].speaker is None and arrived[0].quoted
 
 
+def test_he_is_the_one_person_named_in_full_in_the_sentence_before(assistant):
+    # '… three articles by an American Mining Engineer, Mr. John D. Littlepage, who … Here are some of
+    # the facts which he discloses:' (the sentence before also names Trotsky and the Dewey Commission)
+    answer = assistant.ask("What did the American mining engineer see Pyatakov's purchasing commission do in Berlin in 1931?")
+    account = [e for e in answer.excerpts if e.quote.startswith("“During the period while I was detached")]
+    assert account and account[0].speaker == "John D. Littlepage"
+
+
+def test_someones_words_are_shown_without_the_authors_comment_that_leads_into_them(assistant):
+    # 'This is what Stalin wrote to Zinoviev and Bukharin in August 1923. Even today it sends a shiver
+    # down one's spine: "Should the Communists …': the announcement yields to the words, and the
+    # comment, In Defence of Marxism's own, is not shown under Stalin's name
+    answer = assistant.ask("What did Stalin write to Zinoviev and Bukharin in August 1923?")
+    stalin = [e for e in answer.excerpts if e.speaker == "Stalin"]
+    assert stalin and stalin[0].quote.startswith('"Should the Communists')
+    for e in answer.excerpts:
+        assert "shiver down one's spine" not in e.quote
+
+
 def test_a_passage_found_for_its_lead_in_is_quoted_from_the_quotation_it_introduces(assistant):
     # '… Mao Zedong … spoke of the Trotskyites’ sabotaging … by working with the Japanese:' ends a paragraph
     answer = assistant.ask("What did Mao say about Trotskyists working with the Japanese?")
@@ -244,6 +263,21 @@ def test_out_of_scope_questions_are_declined_with_closest_passages(assistant):
         assert not answer.covered, question
         assert not answer.excerpts and answer.closest
         assert "do not answer" in answer.lead and "not an answer" in answer.markdown
+
+
+@pytest.mark.parametrize("question, stranger", [
+    ("What part did Trotsky play in putting down the Kronstadt sailors' uprising?", "Kronstadt"),
+    ("What manifesto on art did Trotsky write with André Breton in Mexico?", "André Breton"),
+])
+def test_a_question_about_someone_or_somewhere_the_sources_never_name_is_declined(assistant, question, stranger):
+    answer = assistant.ask(question)
+    assert not answer.covered and not answer.excerpts and answer.closest
+    assert f"never mention {stranger}" in answer.lead
+
+
+def test_a_decade_the_sources_cover_is_no_unknown_word(assistant):
+    answer = assistant.ask("Who was in charge of the Comintern's policy on China in the mid-1920s?")
+    assert answer.covered and answer.excerpts
 
 
 def test_a_follow_up_is_rewritten_before_searching(assistant):

@@ -9,7 +9,7 @@ import pytest
 
 import rag.quotes
 from rag.index import build_passages
-from rag.quotes import Quotation, _is_name, find_quotations, learn_work_authors, speaker_at
+from rag.quotes import Quotation, _is_name, find_quotations, learn_work_authors, names_in, speaker_at
 from rag.schema import Passage
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -35,7 +35,7 @@ def quoted(corpus: list[Passage], phrase: str, works: dict[str, str] | None = No
 
 
 def test_public_api():
-    assert rag.quotes.__all__ == ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "speaker_at"]
+    assert rag.quotes.__all__ == ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "speaker_at"]
 
 
 def test_parenthetical_citation_names_the_speaker(corpus):
@@ -175,3 +175,8 @@ def test_fast_enough_for_answer_time(corpus):
     for p in sample:
         find_quotations(p.text)
     assert (time.perf_counter() - started) / len(sample) < 0.005
+
+
+def test_names_in_finds_persons_papers_and_organisations_not_terms():
+    assert names_in("What did George Orwell and the Workers Vanguard say of the Left Opposition?") == ["George Orwell", "Workers Vanguard"]
+    assert names_in("Was the Soviet Union under Stalin a socialist state?") == ["Stalin"]
