@@ -127,9 +127,7 @@ class Composer:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
         best_by_source = self._best_by_source(hits, lambda h: h.sentence)
-        addressing = self._addressing(hits, best_by_source, deep)
-        naming = self._mentions.naming(without_source_names(question, list(self._sources.values())), searched)
-        addressing = [sid for sid in addressing if sid in naming] or addressing
+        addressing = self._by_names(question, self._addressing(hits, best_by_source, deep), best_by_source)
         per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
         excerpts: list[Excerpt] = []
         coverage: list[SourceCoverage] = []
@@ -163,6 +161,16 @@ class Composer:
                 and deep_best.get(sid, deep_top) >= deep_top - s.source_max_deep_gap
             )
         ]
+
+    def _by_names(self, question: str, addressing: list[str], best_by_source: Mapping[str, float]) -> list[str]:
+        """`addressing`, corrected by the persons the question names (rag.query.Mentions): a source that
+        never names them drops out, one that does comes in if its best sentence clears the floor."""
+        naming = self._mentions.naming(without_source_names(question, list(self._sources.values())), list(best_by_source))
+        if naming is None:
+            return addressing
+        floor = self._settings.source_min_sentence
+        joining = [sid for sid in naming if sid not in addressing and best_by_source[sid] >= floor]
+        return [sid for sid in addressing if sid in naming] + joining or addressing
 
     @staticmethod
     def _best_by_source(hits: Sequence[Hit], score: Callable[[Hit], float]) -> dict[str, float]:

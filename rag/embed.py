@@ -227,6 +227,7 @@ class Embedder:
         self.name = name
         self.sha256 = sha256
         self.dim = int(model.get_embedding_dimension())
+        self.precision = "bfloat16" if bf16 else "float32"  # recorded in the index manifest
 
     @classmethod
     def load(cls, spec: ModelSpec | None = None, bf16: bool = False) -> Embedder:
@@ -290,18 +291,19 @@ class QueryEmbedder:
     embedded with, because it is that model (checked by tests/test_index.py's agreement tests).
     """
 
-    def __init__(self, session, tokenizer, name: str, sha256: str, dim: int) -> None:
+    def __init__(self, session, tokenizer, name: str, sha256: str, dim: int, precision: str = "float32") -> None:
         self._session = session
         self._inputs = {i.name for i in session.get_inputs()}
         self._tokenizer = tokenizer
         self.name = name
         self.sha256 = sha256
         self.dim = dim
+        self.precision = precision  # 'int8' for the packaged MiniLM export, else 'float32'
 
     @classmethod
     def load(cls) -> QueryEmbedder:
         onnx = _checked(Path(_package(QUERY_MODEL_PACKAGE, QUERY_MODEL_PIP).model_path()), QUERY_MODEL_SHA256, _reinstall(QUERY_MODEL_PIP))
-        return cls._from(onnx, model_dir() / "tokenizer.json", FAST.max_tokens, MODEL_NAME, MODEL_SHA256, FAST.dim)
+        return cls._from(onnx, model_dir() / "tokenizer.json", FAST.max_tokens, MODEL_NAME, MODEL_SHA256, FAST.dim, precision="int8")
 
     @classmethod
     def load_deep(cls) -> QueryEmbedder:
@@ -316,7 +318,8 @@ class QueryEmbedder:
 
     @classmethod
     def _from(
-        cls, onnx: Path, tokenizer_json: Path, max_tokens: int, name: str, sha256: str, dim: int, threads: int = 1
+        cls, onnx: Path, tokenizer_json: Path, max_tokens: int, name: str, sha256: str, dim: int, threads: int = 1,
+        precision: str = "float32",
     ) -> QueryEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
@@ -332,7 +335,7 @@ class QueryEmbedder:
         except Exception as exc:  # onnxruntime raises its own unexported error types
             raise ModelError(f"cannot load {onnx} ({exc}); delete it: it is made again at the next load") from exc
         logger.info("loaded %s (ONNX) from %s", name, onnx)
-        return cls(session, tokenizer, name, sha256, dim)
+        return cls(session, tokenizer, name, sha256, dim, precision)
 
     def embed(self, texts: list[str], batch_size: int = 8, progress: bool = False) -> np.ndarray:
         """L2-normalised mean-pooled vectors, as sentence-transformers computes them. Small batches of

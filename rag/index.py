@@ -94,7 +94,10 @@ def build_index(
     if deep_embedder is not None:
         logger.info("embedding %d sentences with %s (the slow part of a build)", len(sentences), deep_embedder.name)
         data[DEEP_SENTENCES] = _npy_bytes(deep_embedder.embed(sentences, progress=progress).astype(np.float16))
-        deep = {"deep_model": deep_embedder.name, "deep_model_sha256": deep_embedder.sha256, "deep_dimension": deep_embedder.dim}
+        deep = {
+            "deep_model": deep_embedder.name, "deep_model_sha256": deep_embedder.sha256, "deep_dimension": deep_embedder.dim,
+            "deep_precision": deep_embedder.precision,
+        }
     staged: dict[str, Path] = {}
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
@@ -107,6 +110,7 @@ def build_index(
             "model": embedder.name,
             "model_sha256": embedder.sha256,
             "dimension": embedder.dim,
+            "precision": embedder.precision,  # how the corpus was embedded: bfloat16 vectors differ from float32 by ~1e-3
             **deep,
             "corpus_hash": corpus_hash(corpus_dir, sources),
             "passages": len(passages),

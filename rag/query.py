@@ -92,6 +92,9 @@ class Mentions:
     A question about someone one source discusses at length and another never names is not
     answered by the other: its closest sentences are about something else ("What did George
     Orwell do in Spain?": the 1939 book never names Orwell; its best sentences are about Spain).
+    And a source that does name them has its say even when another source's sentences match the
+    question more closely ("Did the Hotel Bristol in Copenhagen really exist?": the 1939 book quotes
+    Trotsky on it at length; the APL's one sentence on 'a café named the Bristol' is the other side).
     A name used once, in passing, decides nothing: the 1939 book names Chiang Kai-shek once, and
     the source that says who opposed admitting his party to the Comintern says 'the Kuomintang'.
     """
@@ -103,9 +106,9 @@ class Mentions:
             words = re.findall(r"\b[A-Z][\w’'-]*", passage.text)
             self._counts.setdefault(passage.source_id, Counter()).update(w.removesuffix("’s").removesuffix("'s") for w in words)
 
-    def naming(self, question: str, sources: Sequence[str]) -> list[str]:
+    def naming(self, question: str, sources: Sequence[str]) -> list[str] | None:
         """The sources among `sources` that name someone the question asks about, when some source
-        discusses that person at length and another never names them; all of them otherwise."""
+        discusses that person at length and another never names them; None when no name decides."""
         counts = {sid: self._counts.get(sid, Counter()) for sid in sources}
         surnames = [name.split(" ")[-1] for name in names_in(question)]
         decisive = [
@@ -113,5 +116,5 @@ class Mentions:
             if max(c[n] for c in counts.values()) >= self._at_length and min(c[n] for c in counts.values()) == 0
         ]
         if not decisive:
-            return list(sources)
+            return None
         return [sid for sid in sources if any(counts[sid][n] for n in decisive)]

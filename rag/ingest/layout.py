@@ -53,3 +53,9 @@ def split_lines(raw: str) -> list[Line]:
 def ends_sentence(text: str) -> bool:
     """Whether a line ends where a paragraph may end (terminal punctuation)."""
     return bool(TERMINAL.search(text.rstrip()))
+
+
+def goes_on(text: str) -> bool:
+    """Whether a line opening in lower case goes on with the sentence before: no paragraph starts so,
+    but page breaks and the scan's stray line breaks ('Trotsky' / '’' / 's resound-') fall mid-sentence."""
+    return text[:1].islower()

@@ -1,7 +1,7 @@
 """Reader for text extracted from a PDF: blank lines between paragraphs, breaks inside them.
 
 Page breaks show as runs of blank lines that may fall mid-sentence; a block that does
-not end a sentence continues into the next one. Headings are short one-line blocks.
+not end a sentence, or a next one opening in lower case, continues. Headings are short one-line blocks.
 An indented short line is a new text's title (chapter).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .layout import Block, Line, ends_sentence, split_lines
+from .layout import Block, Line, ends_sentence, goes_on, split_lines
 
 MAX_HEADING_WORDS = 10
 _WORDS = re.compile(r"[^\W\d_]+")  # '&' and numbers are not words
@@ -25,7 +25,7 @@ def read_blocks(raw: str, running_headers: tuple[str, ...] = ()) -> list[Block]:
         kind = _heading_kind(chunk, following, first=not blocks)
         if kind:
             blocks.append(Block(kind, tuple(chunk)))
-        elif blocks and blocks[-1].kind == "paragraph" and not ends_sentence(blocks[-1].lines[-1].text):
+        elif blocks and blocks[-1].kind == "paragraph" and (not ends_sentence(blocks[-1].lines[-1].text) or goes_on(chunk[0].text)):  # '… [in the 1930s]' / 'on the basis …'
             blocks[-1] = Block("paragraph", blocks[-1].lines + tuple(chunk))
         else:
             blocks.append(Block("paragraph", tuple(chunk)))

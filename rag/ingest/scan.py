@@ -13,7 +13,7 @@ import re
 import statistics
 from dataclasses import replace
 
-from .layout import Block, Line, ends_sentence, split_lines
+from .layout import Block, Line, ends_sentence, goes_on, split_lines
 
 MIN_PAGE_LINES = 40  # raw lines: no real page is shorter than ~20 printed lines
 _MARKER = re.compile(r"\d{1,2}")
@@ -236,7 +236,7 @@ def _group(lines: list[Line], roles: list[str]) -> list[Block]:
             else:
                 flush()
             current_kind = kind
-        elif kind == "paragraph" and current and _ends_paragraph(current[-1].text, typical):
+        elif kind == "paragraph" and current and _ends_paragraph(current[-1].text, typical) and not goes_on(line.text):
             flush()
         current.append(line)
     flush()
