@@ -15,6 +15,7 @@ from .quotes import names_in
 from .schema import Passage, Source
 
 _CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introduction|conclusion)\b)", re.IGNORECASE)
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI", "7": "VII", "8": "VIII", "9": "IX", "10": "X"}
 
 
@@ -103,7 +104,7 @@ class Mentions:
         self._at_length = at_length  # mentions in one source that make a name decide
         self._counts: dict[str, Counter[str]] = {}
         for passage in passages:
-            words = re.findall(r"\b[A-Z][\w’'-]*", passage.text)
+            words = _CAPITALISED.findall(passage.text)
             self._counts.setdefault(passage.source_id, Counter()).update(w.removesuffix("’s").removesuffix("'s") for w in words)
 
     def naming(self, question: str, sources: Sequence[str]) -> list[str] | None:

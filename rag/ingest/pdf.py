@@ -25,7 +25,7 @@ def read_blocks(raw: str, running_headers: tuple[str, ...] = ()) -> list[Block]:
         kind = _heading_kind(chunk, following, first=not blocks)
         if kind:
             blocks.append(Block(kind, tuple(chunk)))
-        elif blocks and blocks[-1].kind == "paragraph" and (not ends_sentence(blocks[-1].lines[-1].text) or goes_on(chunk[0].text)):  # '… [in the 1930s]' / 'on the basis …'
+        elif blocks and blocks[-1].kind == "paragraph" and (not ends_sentence(blocks[-1].lines[-1].text) or goes_on(chunk[0].text)):
             blocks[-1] = Block("paragraph", blocks[-1].lines + tuple(chunk))
         else:
             blocks.append(Block("paragraph", tuple(chunk)))
