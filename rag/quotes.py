@@ -423,10 +423,14 @@ def _lead_sentences(masked: str, lo: int, hi: int) -> list[int]:
 
 
 def _label(masked: str, clause: int, hi: int) -> str | None:
-    """The speaker of a transcript line: 'Vyshinsky (State Prosecutor): “…”'."""
+    """The speaker of a transcript line: 'Vyshinsky (State Prosecutor): “…”'; a title keeps its
+    article ('The President: “…”' is the court's president, not a President)."""
+    clause += len(masked[clause:hi]) - len(masked[clause:hi].lstrip())  # '” The President: “' after a reply
     label = _LABEL.search(masked[clause:hi])
     names = _names(masked, clause + label.start(1), clause + label.end(1)) if label else []
-    return names[-1].text if names else None
+    if not names:
+        return None
+    return label.group(1) if label and label.group(1) == f"The {names[-1].text}" else names[-1].text
 
 
 def _continues(masked: str, previous: _Found, start: int) -> bool:

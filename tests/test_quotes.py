@@ -180,3 +180,12 @@ def test_fast_enough_for_answer_time(corpus):
 def test_names_in_finds_persons_papers_and_organisations_not_terms():
     assert names_in("What did George Orwell and the Workers Vanguard say of the Left Opposition?") == ["George Orwell", "Workers Vanguard"]
     assert names_in("Was the Soviet Union under Stalin a socialist state?") == ["Stalin"]
+
+
+def test_a_transcript_label_after_a_reply_names_its_speaker_and_a_title_keeps_its_article(corpus):
+    # '… Give his name.” Thornton: “I was told by” – (tries to remember).': a label right after the
+    # previous speaker's closing mark; 'The President: “…' is the court's president
+    q = quoted(corpus, "I was told by")
+    assert q is not None and q.speaker == "Thornton"
+    president = quoted(corpus, "When you find it difficult to reply you always resort")
+    assert president is not None and president.speaker == "The President"
