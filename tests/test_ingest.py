@@ -108,6 +108,15 @@ def test_hyphenation_joins_breaks_and_keeps_compounds(passages):
     assert "increase in the activities" in text  # "in-\n\ncrease"
 
 
+def test_a_page_break_inside_a_sentence_does_not_end_its_paragraph(passages):
+    # the APL's PDF: '… was knocked together [in the 1930s]' / page break / 'on the basis of …';
+    # the scan: 'Trotsky' / '’' / 's resound-' on three lines
+    assert not [p.id for p in passages if p.text[:1].islower() or "\n\n" + "on the basis of an ephemeral" in p.text]
+    text = " ".join(p.text for p in passages)
+    assert "knocked together [in the 1930s] on the basis of an ephemeral union" in text
+    assert "the emptiness of Trotsky ’ s resounding phrases:" in text
+
+
 def test_headings_are_attached_not_inlined(passages):
     by_source = {}
     for p in passages:
