@@ -90,13 +90,14 @@ class ScopeCheck:
         """Covered unless nothing comes close, the question rests on words the corpus lacks, or it
         asks about someone or somewhere the sources never name."""
         question = _DECADE.sub(lambda m: m.group(0) if self._decade_unknown(m.group(1)) else m.group(1) + "0", question)
-        terms = self._terms(question) - self._meta
+        names = [n for n in names_in(question) if not question.startswith(n)]
+        terms = self._terms(question) - self._meta - self._given_names(names)
         unknown = sorted(t for t in terms if not self._known(t))
         total = sum(self._idf(t) for t in terms)
         share = sum(self._idf(t) for t in unknown) / total if total else 0.0
         years = [y for y in _NUMBER.findall(question) if y not in self._numbers]
         score = best_sentence - self._unknown_weight * share
-        strangers = self._unnamed(question)
+        strangers = [n for n in names if not self._known_name(n)]
         if years:
             reason = "it names a year the sources never mention"
         elif strangers:
@@ -112,9 +113,13 @@ class ScopeCheck:
     def _decade_unknown(self, century_and_decade: str) -> bool:
         return not any(n.startswith(century_and_decade) for n in self._numbers)
 
-    def _unnamed(self, question: str) -> list[str]:
-        """Names in the question ('Kronstadt', 'André Breton') whose last word the corpus never uses:
-        the sources cannot say what someone did whom they never mention. The question's first word
-        is left out: any word is capitalised there ('Whose claim …')."""
-        names = [n for n in names_in(question) if not question.startswith(n)]
-        return [n for n in names if not any(self._known(t) for t in self._terms(n.split(" ")[-1]))]
+    def _known_name(self, name: str) -> bool:
+        """Whether the corpus uses the name's last word: the sources cannot say what someone did whom
+        they never mention ('Kronstadt', 'André Breton'). Names opening the question are not asked
+        about: any word is capitalised there ('Whose claim …')."""
+        return any(self._known(t) for t in self._terms(name.split(" ")[-1]))
+
+    def _given_names(self, names: list[str]) -> set[str]:
+        """The first names of persons the corpus knows by surname ('Grigory Zinoviev', 'Lev Kamenev',
+        'Iosif Stalin'): the sources rarely write them, and they are no unknown words."""
+        return {t for n in names if " " in n and self._known_name(n) for t in self._terms(n.rsplit(" ", 1)[0])}

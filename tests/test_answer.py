@@ -290,6 +290,16 @@ def test_a_question_about_someone_or_somewhere_the_sources_never_name_is_decline
     assert f"never mention {stranger}" in answer.lead
 
 
+@pytest.mark.parametrize("question", [
+    "Was Grigory Zinoviev guilty?", "What did Lev Kamenev do in 1917?", "What did Iosif Stalin say about Trotsky?",
+    "What did Andrei Vyshinsky ask the accused?",
+])
+def test_a_first_name_the_sources_never_write_does_not_refuse_a_known_person(assistant, question):
+    # the sources write 'Zinoviev', 'Kamenev', 'Stalin', 'Vyshinsky'; the first names were unknown words
+    answer = assistant.ask(question)
+    assert answer.covered and answer.excerpts, answer.lead
+
+
 def test_a_decade_the_sources_cover_is_no_unknown_word(assistant):
     answer = assistant.ask("Who was in charge of the Comintern's policy on China in the mid-1920s?")
     assert answer.covered and answer.excerpts
