@@ -16,6 +16,12 @@ from .schema import Passage, Source
 
 _CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introduction|conclusion)\b)", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
+# countries and cities: names of places, as rigid as persons' ('What did Trotskyists do in Spain?' is not
+# answered by a source that never names Spain), though too common to be speakers (rag.quotes)
+_PLACES = frozenset(
+    "Russia Germany Britain England France Spain Italy Austria Japan China Korea Iran Mexico Europe America "
+    "Moscow Petrograd Leningrad Berlin Paris London".split()
+)
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI", "7": "VII", "8": "VIII", "9": "IX", "10": "X"}
 
 
@@ -87,8 +93,13 @@ def in_chapter(passage: Passage, chapter: str) -> bool:
     return any(h.lower() == label or h.lower().startswith(label + ":") for h in (passage.chapter, passage.section))
 
 
+def _bare(word: str) -> str:
+    """'Spain' for 'Spain’s'."""
+    return word.removesuffix("’s").removesuffix("'s")
+
+
 class Mentions:
-    """How often each source names each person (or paper, or organisation).
+    """How often each source names each person (or paper, organisation, country or city).
 
     A question about someone one source discusses at length and another never names is not
     answered by the other: its closest sentences are about something else ("What did George
@@ -105,16 +116,16 @@ class Mentions:
         self._counts: dict[str, Counter[str]] = {}
         for passage in passages:
             words = _CAPITALISED.findall(passage.text)
-            self._counts.setdefault(passage.source_id, Counter()).update(w.removesuffix("’s").removesuffix("'s") for w in words)
+            self._counts.setdefault(passage.source_id, Counter()).update(map(_bare, words))
 
     def naming(self, question: str, sources: Sequence[str]) -> list[str] | None:
         """The sources among `sources` that name someone the question asks about, when some source
         discusses that person at length and another never names them; None when no name decides."""
         counts = {sid: self._counts.get(sid, Counter()) for sid in sources}
-        surnames = [name.split(" ")[-1] for name in names_in(question)]
+        asked = [name.split(" ")[-1] for name in names_in(question)]
+        asked += [w for w in map(_bare, _CAPITALISED.findall(question)) if w in _PLACES]
         decisive = [
-            n for n in surnames
-            if max(c[n] for c in counts.values()) >= self._at_length and min(c[n] for c in counts.values()) == 0
+            n for n in asked if max(c[n] for c in counts.values()) >= self._at_length and min(c[n] for c in counts.values()) == 0
         ]
         if not decisive:
             return None

@@ -258,6 +258,13 @@ def test_a_source_that_never_names_the_person_asked_about_does_not_address_it(as
     assert "Not addressed in what was found: Communist Party of Great Britain, 1939; In Defence of Marxism" in answer.lead
 
 
+def test_a_source_that_never_names_the_country_asked_about_does_not_address_it(assistant):
+    # In Defence of Marxism never names France or Spain; its closest sentences are about China and 1923
+    for question in ("What did Trotsky think of the Popular Front in France?", "What did the Trotskyists do in Spain?"):
+        addresses = {c.source.id: c.addresses for c in assistant.ask(question).coverage}
+        assert addresses["campbell-1939"] and not addresses["idom-1927-expulsion"], question
+
+
 def test_a_source_that_names_the_person_asked_about_has_its_say(assistant):
     # the 1939 book matches closely (it quotes Trotsky on the hotel at length); the APL's sentences
     # on the café named the Bristol are the other side, further off by the fast model
