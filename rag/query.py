@@ -122,11 +122,13 @@ class Mentions:
         """The sources among `sources` that name someone the question asks about, when some source
         discusses that person at length and another never names them; None when no name decides."""
         counts = {sid: self._counts.get(sid, Counter()) for sid in sources}
-        asked = [name.split(" ")[-1] for name in names_in(question)]
-        asked += [w for w in map(_bare, _CAPITALISED.findall(question)) if w in _PLACES]
-        decisive = [
-            n for n in asked if max(c[n] for c in counts.values()) >= self._at_length and min(c[n] for c in counts.values()) == 0
-        ]
-        if not decisive:
+
+        def decisive(names: list[str]) -> list[str]:
+            return [n for n in names if max(c[n] for c in counts.values()) >= self._at_length and min(c[n] for c in counts.values()) == 0]
+
+        # a person asked about outranks the country they were in ('What did George Orwell do in Spain?')
+        persons = decisive([name.split(" ")[-1] for name in names_in(question)])
+        deciding = persons or decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in _PLACES])
+        if not deciding:
             return None
-        return [sid for sid in sources if any(counts[sid][n] for n in decisive)]
+        return [sid for sid in sources if any(counts[sid][n] for n in deciding)]
