@@ -101,7 +101,7 @@ def _bare(word: str) -> str:
 class Mentions:
     """How often each source names each person (or paper, organisation, country or city).
 
-    A question about someone one source discusses at length and another never names is not
+    A question about someone one source names repeatedly and another never names is not
     answered by the other: its closest sentences are about something else ("What did George
     Orwell do in Spain?": the 1939 book never names Orwell; its best sentences are about Spain).
     And a source that does name them has its say even when another source's sentences match the
@@ -119,8 +119,8 @@ class Mentions:
             self._counts.setdefault(passage.source_id, Counter()).update(map(_bare, words))
 
     def naming(self, question: str, sources: Sequence[str]) -> list[str] | None:
-        """The sources among `sources` that name someone the question asks about, when some source
-        discusses that person at length and another never names them; None when no name decides."""
+        """The sources among `sources` that name someone (else somewhere) the question asks about, when
+        some source names them `at_length` times and another never; None when no name decides."""
         counts = {sid: self._counts.get(sid, Counter()) for sid in sources}
 
         def decisive(names: list[str]) -> list[str]:
