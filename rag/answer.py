@@ -233,6 +233,8 @@ class Composer:
             quote = passage.text[start:end]
             if _mostly_figures(quote):
                 continue  # a row of a flattened table ('1936 11,785,000 16,325,000 ELECTRIC ENERGY …') reads as noise
+            if _mostly_reference(quote):
+                continue  # the tail of a quotation cut by a stray full stop: 'Lenin” (The Revolution Betrayed, pp. 97-8).'
             span = passage.file_span(start, end)
             if not self._gate.passes(passage.source_id, passage, quote, start, span):
                 continue
@@ -342,6 +344,11 @@ def _is_reference(passage: Passage) -> bool:
         return False
     words = WORD.findall(passage.text)
     return 2 * sum(w[0].isupper() or w[0].isdigit() for w in words) >= len(words)
+
+
+def _mostly_reference(quote: str) -> bool:
+    """Fewer than MIN_WORDS words outside parentheses: a reference, not something said."""
+    return len(WORD.findall(re.sub(r"\([^()]*\)", " ", quote))) < MIN_WORDS
 
 
 def _mostly_figures(quote: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 import pytest
@@ -256,6 +257,15 @@ def test_a_source_that_never_names_the_person_asked_about_does_not_address_it(as
     assert addresses == {"apl-on-trotskyites": True, "campbell-1939": False, "idom-1927-expulsion": False}
     assert answer.excerpts and all("Orwell" in e.passage.text for e in answer.excerpts)
     assert "Not addressed in what was found: Communist Party of Great Britain, 1939; In Defence of Marxism" in answer.lead
+
+
+def test_a_reference_alone_is_never_a_quote(gold_answers, assistant):
+    # 'dealt a deathblow to the party of. Lenin” (The Revolution Betrayed, pp. 97-8).': the scan's stray
+    # full stop makes the reference closing Trotsky's words a sentence of its own
+    answers = [answer for _, answer in gold_answers] + [assistant.ask("Who wrote The Revolution Betrayed?")]
+    for answer in answers:
+        for e in answer.excerpts:
+            assert len(WORD.findall(re.sub(r"\([^()]*\)", " ", e.quote))) >= 6, e.quote
 
 
 def test_a_source_that_never_names_the_country_asked_about_does_not_address_it(assistant):
