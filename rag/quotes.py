@@ -287,9 +287,13 @@ def _quote_spans(text: str) -> list[tuple[int, int, int]]:
 def _mask(text: str, spans: list[tuple[int, int, int]]) -> str:
     """The author's own words: every quotation and its citation blotted out, positions kept."""
     chars = list(re.sub(r"\b(Mr|Mrs|Dr)\.", r"\1 ", text))  # 'Mr. Brockway' ends no sentence
-    for start, _, after in spans:
+    for start, end, after in spans:
         stop = _citation_after(text, after)[1]
         chars[start - 1: stop] = "\u2022" * (stop - start + 1)
+        if stop == after > end and text[end - 1] in ".!?":
+            # subtle: a sentence ending inside the marks ('… “neither victory nor defeat.” Lenin exposed …:')
+            # still ends; without this the next sentence's speaker is sought from the one before
+            chars[after - 1] = "."
     return "".join(chars)
 
 

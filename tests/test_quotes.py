@@ -189,3 +189,14 @@ def test_a_transcript_label_after_a_reply_names_its_speaker_and_a_title_keeps_it
     assert q is not None and q.speaker == "Thornton"
     president = quoted(corpus, "When you find it difficult to reply you always resort")
     assert president is not None and president.speaker == "The President"
+
+
+def test_a_sentence_ending_inside_quotation_marks_ends_there():
+    # '… the slogans of “struggle for peace” and “neither victory nor defeat.” Lenin vigorously exposed the
+    # emptiness of Trotsky’s resounding phrases:' then Lenin's words: the lead-in is the last sentence only
+    text = (
+        "Trotsky ridiculed this slogan and put forward the slogans of “struggle for peace” and “neither victory nor "
+        "defeat.” Lenin vigorously exposed the emptiness of Trotsky’s resounding phrases:\n\n“A revolutionary class "
+        "in a reactionary war cannot but ‘wish the defeat of its government’.”"
+    )
+    assert [q.speaker for q in find_quotations(text)] == ["Lenin"]
