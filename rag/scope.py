@@ -90,6 +90,7 @@ class ScopeCheck:
         """Covered unless nothing comes close, the question rests on words the corpus lacks, or it
         asks about someone or somewhere the sources never name."""
         question = _DECADE.sub(lambda m: m.group(0) if self._decade_unknown(m.group(1)) else m.group(1) + "0", question)
+        # a name opening the question is not asked about: any word is capitalised there ('Whose claim …')
         names = [n for n in names_in(question) if not question.startswith(n)]
         terms = self._terms(question) - self._meta - self._given_names(names)
         unknown = sorted(t for t in terms if not self._known(t))
@@ -115,8 +116,7 @@ class ScopeCheck:
 
     def _known_name(self, name: str) -> bool:
         """Whether the corpus uses the name's last word: the sources cannot say what someone did whom
-        they never mention ('Kronstadt', 'André Breton'). Names opening the question are not asked
-        about: any word is capitalised there ('Whose claim …')."""
+        they never mention ('Kronstadt', 'André Breton')."""
         return any(self._known(t) for t in self._terms(name.split(" ")[-1]))
 
     def _given_names(self, names: list[str]) -> set[str]:
