@@ -102,13 +102,14 @@ class Composer:
         wants_words = bool(_ASKS_FOR_WORDS.search(without_source_names(searched, list(self._sources.values()))))
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
-        if verdict.covered:
+        reason = verdict.reason or self._unnamed_in_searched(searched, searched_ids)
+        if not reason:
             excerpts, coverage = self._excerpts_by_source(searched, hits, sentence_scores, similarity.deep, searched_ids, wants_words)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
         closest = () if covered else self._closest(hits, sentence_scores)
-        lead = covered_lead(coverage) if covered else closest_lead(verdict.reason if not verdict.covered else "")
+        lead = covered_lead(coverage) if covered else closest_lead(reason)
         answer = Answer(question, searched, covered, lead, tuple(excerpts), tuple(coverage), tuple(closest))
         markdown = render_markdown(answer)
         done = time.perf_counter()
@@ -161,6 +162,14 @@ class Composer:
                 and deep_best.get(sid, deep_top) >= deep_top - s.source_max_deep_gap
             )
         ]
+
+    def _unnamed_in_searched(self, question: str, searched: Sequence[str]) -> str:
+        """Why the searched sources cannot answer, when none of them names the person asked about
+        ('What did Campbell say about George Orwell?'); '' otherwise."""
+        topic = without_source_names(question, list(self._sources.values()))
+        if self._mentions.naming(topic, searched) != []:
+            return ""
+        return f"the sources searched never mention {' or '.join(self._mentions.asked_about(topic))}"
 
     def _by_names(self, question: str, addressing: list[str], best_by_source: Mapping[str, float]) -> list[str]:
         """`addressing`, corrected by the persons the question names (rag.query.Mentions): a source that

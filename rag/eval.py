@@ -363,7 +363,7 @@ _CLOSEST = re.compile(r"The closest passages are shown below for reference; they
 _REASON_SIMILARITY = re.compile(r"no sentence of the sources comes close; best similarity (-?\d+(?:\.\d+)?)")
 _REASON_YEARS = "it names a year the sources never mention"
 _REASON_WORDS = "the question turns on words the sources never use"
-_REASON_NAMES = re.compile(r"the sources never mention (.+)")
+_REASON_NAMES = re.compile(r"the sources( searched)? never mention (.+)")
 _FILLER = re.compile(r"\b(?:and|but)\b|[\s.,;:()]+", re.IGNORECASE)
 
 
@@ -539,9 +539,11 @@ class Evaluator:
             absent = [w for w in words if not any(re.search(rf"\b{re.escape(w)}", t) for t in self._normalised.values())]
             return bool(absent), f"absent from every source: {', '.join(absent)}" if absent else "every word is in the corpus"
         if m := _REASON_NAMES.fullmatch(reason):
-            names = m.group(1).split(" or ")
-            named = [n for n in names if any(re.search(rf"\b{re.escape(normalise(n).split()[-1])}\b", t) for t in self._normalised.values())]
-            return not named, f"in the corpus: {', '.join(named)}" if named else "absent from every source"
+            names = m.group(2).split(" or ")
+            searched = {c["source_id"] for c in answer.get("sources", ()) if c.get("searched", True)} if m.group(1) else set(self._normalised)
+            texts = [t for sid, t in self._normalised.items() if sid in searched]
+            named = [n for n in names if any(re.search(rf"\b{re.escape(normalise(n).split()[-1])}\b", t) for t in texts)]
+            return bool(texts) and not named, f"in the sources searched: {', '.join(named)}" if named else "absent from every source searched"
         return False, "a reason this heuristic cannot check"
 
     def _source_named(self, name: str) -> str | None:

@@ -98,6 +98,11 @@ def _bare(word: str) -> str:
     return word.removesuffix("’s").removesuffix("'s")
 
 
+def _key(name: str) -> str:
+    """What a name is counted by: its last word ('Orwell' for 'George Orwell')."""
+    return name.split(" ")[-1]
+
+
 class Mentions:
     """How often each source names each person (or paper, organisation, country or city).
 
@@ -118,17 +123,21 @@ class Mentions:
             words = _CAPITALISED.findall(passage.text)
             self._counts.setdefault(passage.source_id, Counter()).update(map(_bare, words))
 
-    def naming(self, question: str, sources: Sequence[str]) -> list[str] | None:
-        """The sources among `sources` that name someone (else somewhere) the question asks about, when
-        some source names them `at_length` times and another never; None when no name decides."""
-        counts = {sid: self._counts.get(sid, Counter()) for sid in sources}
+    def asked_about(self, question: str) -> list[str]:
+        """The persons (else countries or cities) the question names, as written, that decide which
+        sources address it: some source names them `at_length` times and another never."""
+        counts = self._counts.values()
 
         def decisive(names: list[str]) -> list[str]:
-            return [n for n in names if max(c[n] for c in counts.values()) >= self._at_length and min(c[n] for c in counts.values()) == 0]
+            return [n for n in names if max(c[_key(n)] for c in counts) >= self._at_length and min(c[_key(n)] for c in counts) == 0]
 
         # a person asked about outranks the country they were in ('What did George Orwell do in Spain?')
-        persons = decisive([name.split(" ")[-1] for name in names_in(question)])
-        deciding = persons or decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in _PLACES])
-        if not deciding:
+        return decisive(names_in(question)) or decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in _PLACES])
+
+    def naming(self, question: str, sources: Sequence[str]) -> list[str] | None:
+        """The sources among `sources` that name someone the question asks about (`asked_about`), perhaps
+        none; None when no name decides."""
+        asked = self.asked_about(question)
+        if not asked:
             return None
-        return [sid for sid in sources if any(counts[sid][n] for n in deciding)]
+        return [sid for sid in sources if any(self._counts.get(sid, Counter())[_key(n)] for n in asked)]

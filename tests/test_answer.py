@@ -268,6 +268,17 @@ def test_a_reference_alone_is_never_a_quote(gold_answers, assistant):
             assert len(WORD.findall(re.sub(r"\([^()]*\)", " ", e.quote))) >= 6, e.quote
 
 
+@pytest.mark.parametrize("question, history, sources", [
+    ("What about Campbell?", ["What did George Orwell do in Spain?"], None),
+    ("What did George Orwell do in Spain?", None, ["campbell-1939", "idom-1927-expulsion"]),
+])
+def test_sources_searched_that_never_name_the_person_asked_about_do_not_answer(assistant, question, history, sources):
+    # the APL writes about Orwell; the two others never name him: searched alone, they answer nothing
+    answer = assistant.ask(question, history=history, sources=sources)
+    assert not answer.covered and not answer.excerpts and answer.closest
+    assert "the sources searched never mention George Orwell" in answer.lead
+
+
 def test_a_source_that_never_names_the_country_asked_about_does_not_address_it(assistant):
     # In Defence of Marxism never names France or Spain; its closest sentences are about China and 1923
     for question in ("What did Trotsky think of the Popular Front in France?", "What did the Trotskyists do in Spain?"):

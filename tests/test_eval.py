@@ -232,6 +232,12 @@ def test_a_decline_reason_is_checked_against_the_question_and_corpus(assistant, 
     assert all(claim.supported for claim in evaluator.check_lead(stranger))
     named = dict(stranger, lead=stranger["lead"].replace("Kronstadt", "Kamenev"))
     assert not all(claim.supported for claim in evaluator.check_lead(named))
+    # '… the sources searched never mention …' is checked against the sources searched only
+    searched = assistant.ask("What did Campbell say about George Orwell?").to_dict()
+    assert "the sources searched never mention George Orwell" in searched["lead"]
+    assert all(claim.supported for claim in evaluator.check_lead(searched))
+    everywhere = dict(searched, sources=[dict(c, searched=True) for c in searched["sources"]])
+    assert not all(claim.supported for claim in evaluator.check_lead(everywhere))
 
 
 def test_the_held_out_gold_is_well_formed_and_its_evidence_verbatim(evaluator, assistant):
