@@ -99,12 +99,14 @@ class Composer:
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
-        wants_words = bool(_ASKS_FOR_WORDS.search(without_source_names(searched, list(self._sources.values()))))
+        topic = without_source_names(searched, list(self._sources.values()))
+        wants_words = bool(_ASKS_FOR_WORDS.search(topic))
+        asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
-        reason = verdict.reason or self._unnamed_in_searched(searched, searched_ids)
+        reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         if not reason:
-            excerpts, coverage = self._excerpts_by_source(searched, hits, sentence_scores, similarity.deep, searched_ids, wants_words)
+            excerpts, coverage = self._excerpts_by_source(asked, hits, sentence_scores, similarity.deep, searched_ids, wants_words)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
@@ -123,12 +125,12 @@ class Composer:
         return found if len(found) < len(pool) and found else pool
 
     def _excerpts_by_source(
-        self, question: str, hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], wants_words: bool
+        self, asked: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], wants_words: bool
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
         best_by_source = self._best_by_source(hits, lambda h: h.sentence)
-        addressing = self._by_names(question, self._addressing(hits, best_by_source, deep), best_by_source)
+        addressing = self._by_names(asked, self._addressing(hits, best_by_source, deep), best_by_source)
         per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
         excerpts: list[Excerpt] = []
         coverage: list[SourceCoverage] = []
@@ -163,20 +165,12 @@ class Composer:
             )
         ]
 
-    def _unnamed_in_searched(self, question: str, searched: Sequence[str]) -> str:
-        """Why the searched sources cannot answer, when none of them names the person asked about
-        ('What did Campbell say about George Orwell?'); '' otherwise."""
-        topic = without_source_names(question, list(self._sources.values()))
-        if self._mentions.naming(topic, searched) != []:
-            return ""
-        return f"the sources searched never mention {' or '.join(self._mentions.asked_about(topic))}"
-
-    def _by_names(self, question: str, addressing: list[str], best_by_source: Mapping[str, float]) -> list[str]:
-        """`addressing`, corrected by the persons the question names (rag.query.Mentions): a source that
-        never names them drops out, one that does comes in if its best sentence clears the floor."""
-        naming = self._mentions.naming(without_source_names(question, list(self._sources.values())), list(best_by_source))
-        if naming is None:
+    def _by_names(self, asked: Sequence[str], addressing: list[str], best_by_source: Mapping[str, float]) -> list[str]:
+        """`addressing`, corrected by the persons the question asks about (rag.query.Mentions): a source
+        that never names them drops out, one that does comes in if its best sentence clears the floor."""
+        if not asked:
             return addressing
+        naming = self._mentions.naming(asked, list(best_by_source))
         floor = self._settings.source_min_sentence
         joining = [sid for sid in naming if sid not in addressing and best_by_source[sid] >= floor]
         return [sid for sid in addressing if sid in naming] + joining or addressing
@@ -364,6 +358,12 @@ def _mostly_figures(quote: str) -> bool:
     """True when at least a third of the quote's tokens are numbers."""
     tokens = quote.split()
     return 3 * sum(any(ch.isdigit() for ch in t) and not any(ch.isalpha() for ch in t) for t in tokens) >= len(tokens)
+
+
+def _unnamed_in(asked: Sequence[str], naming: Sequence[str]) -> str:
+    """Why the sources searched cannot answer when none of them names the person asked about ('What did
+    Campbell say about George Orwell?'); '' when one does, or when no name decides."""
+    return f"the sources searched never mention {' or '.join(asked)}" if asked and not naming else ""
 
 
 def _is_new(excerpt: Excerpt | None, chosen: Sequence[Excerpt]) -> bool:

@@ -134,10 +134,6 @@ class Mentions:
         # a person asked about outranks the country they were in ('What did George Orwell do in Spain?')
         return decisive(names_in(question)) or decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in _PLACES])
 
-    def naming(self, question: str, sources: Sequence[str]) -> list[str] | None:
-        """The sources among `sources` that name someone the question asks about (`asked_about`), perhaps
-        none; None when no name decides."""
-        asked = self.asked_about(question)
-        if not asked:
-            return None
+    def naming(self, asked: Sequence[str], sources: Sequence[str]) -> list[str]:
+        """The sources among `sources` that name any of `asked` (from `asked_about`)."""
         return [sid for sid in sources if any(self._counts.get(sid, Counter())[_key(n)] for n in asked)]
