@@ -64,7 +64,7 @@ class Composer:
         sources: Mapping[str, Source],
         passages: Sequence[Passage],
         gate: VerbatimGate,
-        work_authors: Mapping[str, str],
+        work_authors: Mapping[str, Mapping[str, str]],  # per source: work -> author
         spelling: Spelling,
         settings: Settings,
     ) -> None:
@@ -79,6 +79,8 @@ class Composer:
         self._quoted: dict[str, list[Quotation]] = {}
         for passage in passages:  # in order: a block quotation's speaker carries over from the passage before
             self._quoted[passage.id] = self._read_quotations(passage)
+        for row in range(len(passages) - 2, -1, -1):  # backwards: a block's closing reference names its opening
+            self._quoted[passages[row].id] = self._carried_back(passages[row], passages[row + 1])
         # names the corpus quotes as speakers: persons a follow-up's "he" may point to
         self._people = frozenset(q.speaker for found in self._quoted.values() for q in found if q.speaker)
         self._mentions = Mentions(passages, settings.focus_mentions)
@@ -284,16 +286,16 @@ class Composer:
         row = self._row[passage.id]
         previous = self._passages[row - 1] if row > 0 else None
         if previous is None or previous.source_id != passage.source_id:
-            return find_quotations(passage.text, self._work_authors)
+            return find_quotations(passage.text, self._work_authors[passage.source_id])
         if passage.continues:
             # subtle: a block quotation opened in the previous piece has no opening mark here
             before = previous.text + " "
         elif _leads_in(previous, passage):
             before = previous.text.rstrip() + "\n\n"
         else:
-            return self._carried_over(previous, passage, find_quotations(passage.text, self._work_authors))
+            return self._carried_over(previous, passage, find_quotations(passage.text, self._work_authors[passage.source_id]))
         shift = len(before)
-        found = find_quotations(before + passage.text, self._work_authors)
+        found = find_quotations(before + passage.text, self._work_authors[passage.source_id])
         return [
             Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation, q.reported) for q in found if q.end > shift
         ]
@@ -311,6 +313,31 @@ class Composer:
                 break
             carried[i], end = replace(q, speaker=last.speaker, citation=last.citation), q.end
         return carried
+
+    def _carried_back(self, passage: Passage, follower: Passage) -> list[Quotation]:
+        """The passage's quotations, its closing ones named after the passage that goes on with them.
+
+        A quotation of several paragraphs reopens every paragraph with a mark and closes only the
+        last, where the source gives its reference: "(Left-Wing Communism, pp. 10-11)" after the
+        fourth paragraph of Lenin's words names the three before, which may lie in other passages.
+        """
+        found = list(self._quoted[passage.id])
+        opening = next(iter(self._quoted[follower.id]), None)
+        if (
+            follower.source_id != passage.source_id
+            or not follower.text.lstrip().startswith(("“", '"'))
+            or opening is None
+            or opening.start > len(follower.text) - len(follower.text.lstrip()) + 1
+            or not opening.speaker
+        ):
+            return found
+        end = len(passage.text)
+        for i in range(len(found) - 1, -1, -1):  # each paragraph of the block that has nothing of its own
+            q = found[i]
+            if q.speaker or q.citation or q.reported or passage.text[q.end : end].strip(' “”"\n'):
+                break
+            found[i], end = replace(q, speaker=opening.speaker, citation=opening.citation), q.start - 1
+        return found
 
     def _no_coverage(self, hits: Sequence[Hit], searched: Sequence[str]) -> list[SourceCoverage]:
         best = self._best_by_source(hits, lambda h: h.sentence)
@@ -438,9 +465,14 @@ def _windows(
         if best is None:
             continue
         first = last = best
-        while last - first < max_sentences - 1:
+        while True:
+            # past the sentence limit only to reach the answer to a question the window ends on
+            # ('How is it maintained? How is it tested? How is it reinforced? First, by …')
+            full = last - first >= max_sentences - 1
+            if full and not _asks(passage, last):
+                break
             grow = _better_side(passage, sims, quotations, first, last, whole_quotation)
-            if grow is None:
+            if grow is None or (full and grow != (first, last + 1)):
                 break
             first, last = grow
         windows.append((first, last))

@@ -54,7 +54,8 @@ class Assistant:
         self._retriever = Retriever(index, embedder, settings, deep_embedder)
         raw_texts = {sid: read_text(corpus_dir, source) for sid, source in self.sources.items()}
         self.gate = VerbatimGate(self.sources, raw_texts)
-        work_authors = learn_work_authors(p.text for p in index.passages)
+        # per source: a source's references follow its own conventions ('Selected Works' is Lenin's in the 1939 book)
+        work_authors = {sid: learn_work_authors(p.text for p in index.passages if p.source_id == sid) for sid in self.sources}
         self._spelling = Spelling(p.text for p in index.passages)
         self._composer = Composer(
             self._retriever, self.sources, index.passages, self.gate, work_authors, self._spelling, settings

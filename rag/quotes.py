@@ -139,6 +139,7 @@ _RECORD = set(  # first words of references that many authors share
     "Selected Collected Works Trial Report Resolution Case Speech Letter Platform Article Address Programme "
     "Ibid".split()
 ) | _MONTHS
+_COLLECTIONS = {"selected works", "collected works"}  # an author's, in a source that cites one author's only
 _NOT_NAMES = _FUNCTION | _GENERIC | _MONTHS
 _ACRONYM = re.compile(r"(?:[A-Z]\.){3,}")  # an organisation: 'the P.O.U.M. declared', 'the I.L.P.'; not initials 'V. I.'
 _GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|ites?|ians?|ans|ese|ish)$")
@@ -256,9 +257,12 @@ def learn_work_authors(texts: Iterable[str]) -> dict[str, str]:
         for m in _CITATION.finditer(text):
             author = _speaker_in_citation(m.group(1))
             if author and m.group(1).startswith(author + ","):
-                key = _work_keys(m.group(1)[len(author) + 1:])[0]
-                if key:
-                    authors.setdefault(key, set()).add(author.split(" ")[-1])
+                work, *rest = _work_keys(m.group(1)[len(author) + 1:])
+                # and the collection holding it: 'Lenin, “…”, Selected Works, Vol. V' in a source where
+                # no one else's Selected Works are cited names the author of '(Selected Works, Vol. VI)'
+                for key in [work, *(k for k in rest if k in _COLLECTIONS)]:
+                    if key:
+                        authors.setdefault(key, set()).add(author.split(" ")[-1])
     return {work: names.pop() for work, names in authors.items() if len(names) == 1}
 
 
@@ -328,9 +332,10 @@ def _speaker_in_citation(citation: str) -> str | None:
 def _work_keys(citation: str) -> list[str | None]:
     """Each comma part of a reference as a work ('the revolution betrayed', 'cw'), None where it is none."""
     keys: list[str | None] = []
-    for part in re.sub(r"“[^”]*”", lambda m: m.group().replace(",", ""), citation).split(","):
+    # a quoted title is one part, whatever its commas, and ends where its mark closes
+    for part in re.sub(r"“([^”]*)”", lambda m: m.group(1).replace(",", "") + ",", citation).split(","):
         key = re.split(r"\d|#|\bpp?\.|\bVol\b|\bCh\.|§", part)[0].strip(" “”\"‘’.,:;–-")
-        ok = re.match(r"[A-Z]\w\w|CW|SW", key) and key.split(" ")[0] not in _RECORD
+        ok = re.match(r"[A-Z]\w\w|CW|SW", key) and (key.split(" ")[0] not in _RECORD or key.lower() in _COLLECTIONS)
         keys.append(key.lower() if ok else None)
     return keys
 

@@ -163,6 +163,15 @@ def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant
     assert arrived and arrived[0].speaker is None and arrived[0].quoted
 
 
+def test_the_reference_closing_a_block_quotation_names_its_first_paragraphs(assistant):
+    # Lenin's words run over four paragraphs (four passages), each reopened with a mark; only the
+    # last closes, with "(Left-Wing Communism, pp. 10-11)"; and a quoted question goes on to its answer
+    answer = assistant.ask("How is the discipline of the revolutionary party of the proletariat maintained?")
+    first = [e for e in answer.excerpts if e.quote.startswith("“How is the discipline")]
+    assert first and first[0].speaker == "Lenin" and first[0].speaker_citation == "Left-Wing Communism, pp. 10-11"
+    assert "First, by the class consciousness" in first[0].quote
+
+
 def test_he_is_the_one_person_named_in_full_in_the_sentence_before(assistant):
     # '… three articles by an American Mining Engineer, Mr. John D. Littlepage, who … Here are some of
     # the facts which he discloses:' (the sentence before also names Trotsky and the Dewey Commission)

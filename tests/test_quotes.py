@@ -89,6 +89,18 @@ def test_work_cited_alone_gets_its_author_from_the_corpus(corpus, work_authors):
     assert q is not None and q.speaker == "Trotsky"
 
 
+def test_a_collection_cited_alone_is_its_authors_in_a_source_that_cites_one_authors_only(corpus):
+    # the 1939 book cites 'Lenin, “Violation of Unity …,” Selected Works, Vol. IV' and no one else's
+    # Selected Works, so its bare '(“First Letter on Tactics,” Selected Works, Volume VI, pp. 33-4)' is Lenin's
+    works = learn_work_authors(p.text for p in corpus if p.source_id == "campbell-1939")
+    assert works["selected works"] == "Lenin"
+    assert works["violation of unity under cover of cries for unity"] == "Lenin"  # the title ends at its mark
+    q = quoted(corpus, "has already become a reality, in a certain form and to a certain extent, in the Russian revolution", works)
+    assert q is not None and q.speaker == "Lenin" and q.citation.startswith("“First Letter on Tactics,”")
+    # a collection no author's citation names stays unlearned, and so does a place of publication
+    assert "collected works" not in works and "prague" not in works
+
+
 def test_a_paper_cited_alone_speaks_for_itself(corpus, work_authors):
     q = quoted(corpus, "defense of the Soviet state required above all the ousting", work_authors)
     assert q is not None and q.speaker == "Workers Vanguard" and q.citation == "“Workers Vanguard”"
