@@ -35,6 +35,7 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
     r"[“\"‘']?(?:This|That|These|Those|Such|All this)\b[^.?!]{0,80}?\b(?:mistaken|wrong|false|untrue|lies?|nonsense|"
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
 )
+SECOND_QUOTE_RATIO = 0.8  # a second quote from one passage needs this share of its best sentence's score
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # "Who said…", "Whose claim…", "Which defendant declared…", "What did a 1933 article in The Times say…",
 # "What words did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own
@@ -188,7 +189,8 @@ class Composer:
         self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int, wants_words: bool
     ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
-        best sentence first, then in the retriever's order (which weighs the whole passage too)."""
+        best sentence first, then in the retriever's order (which weighs the whole passage too); then,
+        while there is room, a second from a quoted passage whose other sentence is as close."""
         if not hits:
             return []
         best = scores.max_by_passage
@@ -205,13 +207,27 @@ class Composer:
                 break
             if out and (sentence[hit.passage.id] < sentence_floor or hit.score < fused_floor):
                 continue
-            excerpt = self._excerpt(hit, scores, offset + len(out) + 1, wants_words)
+            excerpt = self._excerpt(hit, scores, 0, wants_words)  # numbered at the end
             if _is_new(excerpt, out):
                 out.append(excerpt)
-        return out
+        # room left: a quoted passage's other close sentence, out of its window's reach ('… found a common
+        # basis in the Ryutin platform …', then two sentences on 'The essence of the Ryutin programme was
+        # that it demanded …'); after the passages that earned a place, never instead of them
+        hit_of = {h.passage.id: h for h in hits}
+        for excerpt in list(out):
+            if len(out) >= limit or excerpt.passage.id not in hit_of:
+                continue  # a passage quoted for the lead-in before it was no hit of its own
+            taken = (excerpt.quote_start, excerpt.quote_start + len(excerpt.quote))
+            beside = self._excerpt(hit_of[excerpt.passage.id], scores, 0, wants_words, taken)
+            if beside is not None and beside.score >= sentence_floor:
+                out.insert(out.index(excerpt) + 1, beside)
+        return [replace(e, n=offset + i) for i, e in enumerate(out, start=1)]
 
-    def _excerpt(self, hit: Hit, scores: SentenceScores, n: int, wants_words: bool = False) -> Excerpt | None:
-        """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate.
+    def _excerpt(
+        self, hit: Hit, scores: SentenceScores, n: int, wants_words: bool = False, taken: tuple[int, int] | None = None
+    ) -> Excerpt | None:
+        """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate; with `taken`
+        (a span already quoted), the best of the rest when it scores nearly as well as the passage's best.
 
         A passage chosen for the lead-in that ends it ('Mao Zedong … spoke of …:') is quoted from the
         quotation it introduces, the next passage: the words, not the announcement of them.
@@ -220,11 +236,16 @@ class Composer:
         if _is_reference(passage):
             return None
         sims = scores.of_passage(self._row[passage.id])
-        if int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage, wants_words)):
+        if taken is None and int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage, wants_words)):
             passage, sims = follower, scores.of_passage(self._row[follower.id])
         quotations = self._quotations(passage)
         if wants_words:
             sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
+        if taken is not None:
+            best = sims.max()
+            sims = np.where([a < taken[1] and b > taken[0] for a, b in passage.sentences], -1.0, sims)
+            if sims.max() < SECOND_QUOTE_RATIO * best:
+                return None
         for first, last in _windows(passage, sims, quotations, self._settings.max_sentences_per_quote, whole_quotation=wants_words):
             start, end = passage.sentences[first][0], passage.sentences[last][1]
             if wants_words and speaker_at(quotations, start, end, passage.text) is None:
@@ -236,6 +257,8 @@ class Composer:
             nested = speaker_at(quotations, start, end, passage.text)
             start = _without_unattributed_lead(passage.text, nested, start)
             quote = passage.text[start:end]
+            if taken is not None and start < taken[1] and end > taken[0]:
+                continue
             if _mostly_figures(quote):
                 continue  # a row of a flattened table ('1936 11,785,000 16,325,000 ELECTRIC ENERGY …') reads as noise
             if _mostly_reference(quote):

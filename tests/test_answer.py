@@ -62,7 +62,9 @@ def test_every_quote_is_verbatim_in_its_passage_its_source_and_its_span(gold_ans
 
 def test_quotes_are_sentences_not_whole_paragraphs(gold_answers):
     for _, answer in gold_answers:
-        assert len({e.passage.id for e in answer.excerpts}) == len(answer.excerpts)  # one quote per passage
+        for passage_id in {e.passage.id for e in answer.excerpts}:  # at most two quotes of a passage, apart
+            spans = sorted((e.quote_start, e.quote_start + len(e.quote)) for e in answer.excerpts if e.passage.id == passage_id)
+            assert len(spans) <= 2 and all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
         assert not any(e.quote.startswith("1936 11,785,000") for e in answer.excerpts)  # no table rows
         for e in answer.excerpts:
             assert len(e.quote.split()) <= 120
@@ -161,6 +163,15 @@ def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant
     indictment = assistant.ask("Which passport did V. Olberg use to enter the USSR, according to the APL?")
     arrived = [e for e in indictment.excerpts if e.quote.startswith("“V. Olberg arrived")]
     assert arrived and arrived[0].speaker is None and arrived[0].quoted
+
+
+def test_a_passage_may_give_a_second_quote_when_its_answer_lies_beyond_the_first(assistant):
+    # '… found a more or less common basis in the Ryutin platform …' is the closest sentence; what the
+    # platform demanded comes two sentences on, past the 90 words a quote may have
+    answer = assistant.ask("What did the Ryutin platform of 1932 call for?")
+    ryutin = [e for e in answer.excerpts if e.passage.id == answer.excerpts[0].passage.id]
+    assert len(ryutin) == 2 and "The essence of the Ryutin programme was that it demanded" in ryutin[1].quote
+    assert [e.n for e in answer.excerpts] == list(range(1, len(answer.excerpts) + 1))
 
 
 def test_the_reference_closing_a_block_quotation_names_its_first_paragraphs(assistant):
