@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         "--fp32", action="store_true",
         help="embed in fp32 even where the CPU has bfloat16 (slower; vectors within 1e-4 of the reference: the committed index is built so)",
     )
+    build.add_argument("--fresh", action="store_true", help="embed every sentence anew, keeping no vector from the index there")
     build.set_defaults(handler=_build)
 
     search = sub.add_parser("search", help="print the passages that best answer a question")
@@ -93,8 +94,12 @@ def _build(args: argparse.Namespace) -> int:
     from .index import build_index
 
     embedders = build_embedders(bf16=False if args.fp32 else None)
-    manifest = build_index(args.corpus, args.index, *embedders, progress=sys.stderr.isatty())
-    print(f"built {manifest['passages']} passages into {args.index} in {manifest['build_seconds']} s")
+    manifest = build_index(args.corpus, args.index, *embedders, progress=sys.stderr.isatty(), reuse=not args.fresh)
+    kept = manifest["sentences_kept"]
+    print(
+        f"built {manifest['passages']} passages into {args.index} in {manifest['build_seconds']} s"
+        + (f" ({kept} of {manifest['sentences']} sentences kept their vectors from the index there; --fresh embeds all)" if kept else "")
+    )
     return 0
 
 

@@ -76,15 +76,22 @@ def build_passages(corpus_dir: Path) -> tuple[list[Source], list[Passage]]:
 
 def build_index(
     corpus_dir: Path, index_dir: Path, embedder: Embedder | QueryEmbedder, deep_embedder: Embedder | QueryEmbedder | None = None,
-    progress: bool = False,
+    progress: bool = False, reuse: bool = True,
 ) -> dict[str, Any]:
     """Ingest the corpus, embed every sentence (with both models when a deep one is given) and
-    write the index; returns the manifest."""
+    write the index; returns the manifest.
+
+    With `reuse`, a sentence the index already in `index_dir` holds, embedded by the same model at
+    the same precision, keeps its stored vector: after an edit or a new source only the new
+    sentences are embedded (the whole corpus takes minutes with the deep model).
+    """
     started = time.perf_counter()
     sources, passages = build_passages(corpus_dir)
     logger.info("ingested %d passages from %d sources", len(passages), len(sources))
     sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
-    sentence_vectors = embedder.embed(sentences, progress=progress)
+    stored = _stored_vectors(index_dir) if reuse else {}
+    known = stored.get(_model_key(embedder), {})
+    sentence_vectors = _embedded(sentences, embedder, known, progress)
     faiss_index = build_vector_index(mean_vectors(sentence_vectors, sentence_owners(passages), len(passages)))
     data = {
         PASSAGES: "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode(),
@@ -92,8 +99,8 @@ def build_index(
     }
     deep: dict[str, Any] = {}
     if deep_embedder is not None:
-        logger.info("embedding %d sentences with %s (the slow part of a build)", len(sentences), deep_embedder.name)
-        data[DEEP_SENTENCES] = _npy_bytes(deep_embedder.embed(sentences, progress=progress).astype(np.float16))
+        deep_vectors = _embedded(sentences, deep_embedder, stored.get(_model_key(deep_embedder), {}), progress)
+        data[DEEP_SENTENCES] = _npy_bytes(deep_vectors.astype(np.float16))
         deep = {
             "deep_model": deep_embedder.name, "deep_model_sha256": deep_embedder.sha256, "deep_dimension": deep_embedder.dim,
             "deep_precision": deep_embedder.precision,
@@ -115,6 +122,7 @@ def build_index(
             "corpus_hash": corpus_hash(corpus_dir, sources),
             "passages": len(passages),
             "sentences": len(sentences),
+            "sentences_kept": sum(s in known for s in sentences),  # with the vectors the index there had for them
             "index_type": type(faiss_index).__name__,
             "files": {name: file_sha256(staged[name]) for name in _data_files(bool(deep))},
             "build_seconds": round(time.perf_counter() - started, 2),
@@ -141,6 +149,47 @@ def build_index(
         _discard(staged.values())
         raise IndexWriteError(f"cannot finish writing the index to {index_dir} ({exc.strerror or exc}); run: rag build") from exc
     return manifest
+
+
+def _model_key(embedder: Embedder | QueryEmbedder) -> tuple[str, str, str]:
+    """What makes two vectors of one sentence the same: the model, its weights and the precision."""
+    return embedder.name, embedder.sha256, embedder.precision
+
+
+def _stored_vectors(index_dir: Path) -> dict[tuple[str, str, str], dict[str, np.ndarray]]:
+    """Sentence -> vector, per model, from the index in `index_dir` whatever corpus it was built from;
+    nothing when there is none or it fails its checks (a build is how to repair it)."""
+    try:
+        manifest = read_manifest(index_dir)
+        if manifest.get("format_version") != FORMAT_VERSION:
+            return {}
+        deep = "deep_model" in manifest
+        for name in _data_files(deep):
+            if manifest["files"].get(name) != file_sha256(index_dir / name):
+                return {}
+        passages = _read_passages(index_dir / PASSAGES)
+        sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
+        models = {(manifest.get("model"), manifest.get("model_sha256"), manifest.get("precision")): SENTENCES}
+        if deep:
+            models[(manifest.get("deep_model"), manifest.get("deep_model_sha256"), manifest.get("deep_precision"))] = DEEP_SENTENCES
+        stored = {}
+        for key, name in models.items():
+            vectors = np.load(index_dir / name, allow_pickle=False)
+            if len(vectors) == len(sentences):
+                stored[key] = dict(zip(sentences, vectors))
+        return stored
+    except (OSError, ValueError, EOFError, IndexMissingError, IndexCorruptError) as exc:
+        logger.info("not reusing the vectors in %s (%s)", index_dir, exc)
+        return {}
+
+
+def _embedded(sentences: list[str], embedder: Embedder | QueryEmbedder, stored: dict[str, np.ndarray], progress: bool) -> np.ndarray:
+    """One vector per sentence: the stored one where there is one, else embedded now; rounded as
+    stored (float16), so that passage vectors come out the same whichever way a sentence's came."""
+    missing = [s for s in dict.fromkeys(sentences) if s not in stored]
+    logger.info("%s: embedding %d of %d distinct sentences, the rest kept from the index", embedder.name, len(missing), len(set(sentences)))
+    fresh = dict(zip(missing, embedder.embed(missing, progress=progress).astype(np.float16))) if missing else {}
+    return np.stack([fresh[s] if s in fresh else stored[s] for s in sentences]).astype(np.float32)
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:

