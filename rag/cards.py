@@ -89,13 +89,22 @@ def passages_html(answer: Answer | None, tone: Mapping[str, str]) -> str:
         return '<p class="vp-empty">No passages to show for the last question.</p>'
     title = "Where the quotes come from" if answer.covered else "Closest passages — not an answer"
     parts = [f'<div class="vp-passages"><p class="vp-panel-title">{title}</p>']
-    for e in excerpts:
-        text, start, end = e.passage.text, e.quote_start, e.quote_start + len(e.quote)
-        where = ", ".join(x for x in (side_name(e.source), location(e)) if x)
+    by_passage: dict[str, list[Excerpt]] = {}
+    for e in excerpts:  # a passage that gives two quotes is shown once, with both marked
+        by_passage.setdefault(e.passage.id, []).append(e)
+    for quoted in by_passage.values():
+        first, text = quoted[0], quoted[0].passage.text
+        where = ", ".join(x for x in (side_name(first.source), location(first)) if x)
+        numbers = " ".join(f"[{e.n}]" for e in quoted)
+        paragraph, done = [], 0
+        for e in sorted(quoted, key=lambda e: e.quote_start):
+            end = e.quote_start + len(e.quote)
+            paragraph.append(f"{_esc(text[done:e.quote_start])}<mark>{_esc(text[e.quote_start:end])}</mark>")
+            done = end
         parts.append(
-            f'<article class="vp-passage {tone[e.source_id]}">'
-            f'<p class="vp-where"><span class="vp-n">[{e.n}]</span> {_esc(where)}</p>'
-            f'<p class="vp-paragraph">{_esc(text[:start])}<mark>{_esc(text[start:end])}</mark>{_esc(text[end:])}</p>'
+            f'<article class="vp-passage {tone[first.source_id]}">'
+            f'<p class="vp-where"><span class="vp-n">{numbers}</span> {_esc(where)}</p>'
+            f'<p class="vp-paragraph">{"".join(paragraph)}{_esc(text[done:])}</p>'
             "</article>"
         )
     parts.append("</div>")

@@ -85,7 +85,8 @@ def tone(assistant) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def answers(assistant):
-    questions = EXAMPLES + HOSTILE_MARKUP + ["What is the recipe for pancakes?"]
+    # the Ryutin question's passage gives two quotes
+    questions = EXAMPLES + HOSTILE_MARKUP + ["What is the recipe for pancakes?", "What did the Ryutin platform of 1932 call for?"]
     return [assistant.ask(q) for q in questions] + [assistant.ask("And what did Lenin say about him?", history=[EXAMPLES[3]])]
 
 
@@ -126,9 +127,9 @@ def test_passages_highlight_exactly_the_quote_inside_its_paragraph(answers, tone
     for answer in answers:
         parsed = assert_only_our_markup(cards.passages_html(answer, tone))
         excerpts = answer.excerpts if answer.covered else answer.closest
-        assert parsed.marked == [e.quote for e in excerpts]
-        for e in excerpts:
-            assert " ".join(e.passage.text.split()) in parsed.visible
+        assert sorted(parsed.marked) == sorted(e.quote for e in excerpts)
+        for e in excerpts:  # each paragraph once, however many quotes it gives
+            assert parsed.visible.count(" ".join(e.passage.text.split())) == 1
 
 
 def test_about_lists_every_source_and_marks_unconfirmed_fields(assistant, tone):
