@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from .query import PLACES
+
 _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 # a follow-up that names only who is asked: 'What does the APL say?', 'And according to Campbell?'
@@ -27,6 +29,12 @@ _NOT_NAMES = {
     "Was", "Were", "Are", "Can", "Could", "Would", "Should", "The", "A", "An", "In", "On", "According",
     "And", "But", "So", "Also", "Tell", "Give", "Show", "Explain", "Describe", "I", "It", "This", "That",
 }
+_BODIES = set(
+    "Party Congress Conference Committee Front Government Opposition International Comintern Army Union Commission "
+    "Court Trial Trials Plan Revolution Constitution Soviet Soviets Republic State Bureau Council League Association "
+    "Police Church Press".split()
+)
+_GROUP_ENDINGS = ("ism", "ist", "ists", "ite", "ites", "ian", "ians", "ans", "iks", "ese")  # 'Trotskyists', 'Bolsheviks'
 _POSSESSIVE = {"his", "her", "their", "its"}
 _PERSONAL = {"he", "him", "his", "himself", "she", "her"}
 _PLURAL = {"they", "them", "their"}
@@ -80,11 +88,24 @@ def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: b
         persons = [n for n in names if n.split()[-1] in surnames]
         if plural:
             candidates = [n for n in names if n.endswith("s") and n.split()[-1] not in surnames]
+        elif persons_only:
+            candidates = persons or [n for n in names if _may_be_person(n)]
         else:
-            candidates = persons if persons_only else persons or names
+            candidates = persons or names
         if candidates:
             return candidates[-1]  # "What did Lenin say about Trotsky?": the one spoken about
     return None
+
+
+def _may_be_person(name: str) -> bool:
+    """A name no quotation of the corpus has as its speaker may still be a person's ('What did Zinoviev
+    do in 1926?', 'What did Hitler plan?'): not an acronym, a place, a body or a movement."""
+    words = name.removeprefix("the ").split()
+    return (
+        name == " ".join(words)  # 'the Left Opposition' names no one
+        and not any(w.isupper() or w in PLACES or w in _BODIES for w in words)
+        and not words[-1].endswith(_GROUP_ENDINGS)
+    )
 
 
 def _strip_leading_non_names(run: str) -> str:

@@ -18,7 +18,7 @@ _CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introdu
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 # countries and cities: names of places, as rigid as persons' ('What did Trotskyists do in Spain?' is not
 # answered by a source that never names Spain), though too common to be speakers (rag.quotes)
-_PLACES = frozenset(
+PLACES = frozenset(
     "Russia Germany Britain England France Spain Italy Austria Japan China Korea Iran Mexico Europe America "
     "Moscow Petrograd Leningrad Berlin Paris London".split()
 )
@@ -132,7 +132,7 @@ class Mentions:
             return [n for n in names if max(c[_key(n)] for c in counts) >= self._at_length and min(c[_key(n)] for c in counts) == 0]
 
         # a person asked about outranks the country they were in ('What did George Orwell do in Spain?')
-        return decisive(names_in(question)) or decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in _PLACES])
+        return decisive(names_in(question)) or decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in PLACES])
 
     def naming(self, asked: Sequence[str], sources: Sequence[str]) -> list[str]:
         """The sources among `sources` that name any of `asked` (from `asked_about`)."""

@@ -26,6 +26,10 @@ SOURCES = ("Campbell", "J. R. Campbell", "APL", "American Party of Labor", "In D
         ("Why was Trotsky expelled?", "What did Lenin say about it?", "Why was Trotsky expelled, according to Lenin?"),
         ("What did Lenin think of Trotsky?", "What did their followers say?", "What did their followers say?"),
         ("Why was Trotsky expelled?", "What is socialism in one country?", "What is socialism in one country?"),  # standalone already
+        # 'he' may be someone the corpus never quotes; never a place, a body, a movement or an acronym
+        ("What did Kamenev do in 1926?", "What did Stalin say about him?", "What did Stalin say about Kamenev?"),
+        ("What did Hitler plan against the USSR in Berlin?", "Did Trotsky support him?", "Did Trotsky support Hitler?"),
+        ("What did the Left Opposition want in Moscow?", "Was he right?", "Was he right?"),
     ],
 )
 def test_a_follow_up_becomes_a_standalone_question(history, question, expected):
