@@ -25,7 +25,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,7 @@ def build_index(
     started = time.perf_counter()
     sources, passages = build_passages(corpus_dir)
     logger.info("ingested %d passages from %d sources", len(passages), len(sources))
-    sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
+    sentences = sentence_texts(passages)
     stored = _stored_vectors(index_dir) if reuse else {}
     known = stored.get(_model_key(embedder), {})
     sentence_vectors = _embedded(sentences, embedder, known, progress)
@@ -163,14 +163,10 @@ def _stored_vectors(index_dir: Path) -> dict[tuple[str, str, str], dict[str, np.
         manifest = read_manifest(index_dir)
         if manifest.get("format_version") != FORMAT_VERSION:
             return {}
-        deep = "deep_model" in manifest
-        for name in _data_files(deep):
-            if manifest["files"].get(name) != file_sha256(index_dir / name):
-                return {}
-        passages = _read_passages(index_dir / PASSAGES)
-        sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
+        _check_files(index_dir, manifest)
+        sentences = sentence_texts(_read_passages(index_dir / PASSAGES))
         models = {(manifest.get("model"), manifest.get("model_sha256"), manifest.get("precision")): SENTENCES}
-        if deep:
+        if "deep_model" in manifest:
             models[(manifest.get("deep_model"), manifest.get("deep_model_sha256"), manifest.get("deep_precision"))] = DEEP_SENTENCES
         stored = {}
         for key, name in models.items():
@@ -224,6 +220,12 @@ def _check(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha25
         for source in sources:
             read_text(corpus_dir, source)  # a text that cannot be read is what to fix first, not the index
         raise IndexStaleError(f"the corpus in {corpus_dir} changed since the index was built; rebuild with: rag build")
+    _check_files(index_dir, manifest)
+    return manifest, sources
+
+
+def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
+    """Raise IndexCorruptError unless every data file is there and matches its checksum in the manifest."""
     for name in _data_files("deep_model" in manifest):
         path = index_dir / name
         expected = manifest.get("files", {}).get(name)
@@ -231,7 +233,6 @@ def _check(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha25
             raise IndexCorruptError(f"{path} is missing; rebuild with: rag build")
         if expected != file_sha256(path):
             raise IndexCorruptError(f"{path} does not match its checksum in the manifest; rebuild with: rag build")
-    return manifest, sources
 
 
 def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha256: str) -> Index:
@@ -295,6 +296,11 @@ def _stage(path: Path, data: bytes) -> Path:
 def _discard(paths: Iterable[Path]) -> None:
     for path in list(paths):
         path.unlink(missing_ok=True)
+
+
+def sentence_texts(passages: Sequence[Passage]) -> list[str]:
+    """Every sentence of the passages, in order: what each sentence vector embeds."""
+    return [p.text[a:b] for p in passages for a, b in p.sentences]
 
 
 def sentence_owners(passages: tuple[Passage, ...] | list[Passage]) -> np.ndarray:

@@ -12,7 +12,9 @@ from rag import Assistant, CorpusError, IndexCorruptError, IndexMissingError, In
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
 from rag.corpus import load_sources
 from rag.embed import build_embedders
-from rag.index import DEEP_SENTENCES, MANIFEST, PASSAGES, build_index, build_passages, check_index, load_index, passage_vectors
+from rag.index import (
+    DEEP_SENTENCES, MANIFEST, PASSAGES, build_index, build_passages, check_index, load_index, passage_vectors, sentence_texts,
+)
 from rag.vectorindex import search_vectors
 
 
@@ -68,7 +70,7 @@ def test_the_deep_model_agrees_with_its_committed_vectors(assistant):
     assert index.manifest["deep_model"] == deep.name == "sentence-transformers/all-mpnet-base-v2"
     assert index.deep_sentence_vectors.shape == (len(index.sentence_owner), 768)
     rows = [0, 1000, 2500, len(index.sentence_owner) - 1]
-    sentences = [p.text[a:b] for p in index.passages for a, b in p.sentences]
+    sentences = sentence_texts(index.passages)
     again = deep.embed([sentences[r] for r in rows])
     agreement = (again * index.deep_sentence_vectors[rows]).sum(axis=1)
     assert agreement.min() >= 0.999, agreement  # float16 on disk
