@@ -100,12 +100,10 @@ def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: b
 def _may_be_person(name: str) -> bool:
     """A name no quotation of the corpus has as its speaker may still be a person's ('What did Zinoviev
     do in 1926?', 'What did Hitler plan?'): not an acronym, a place, a body or a movement."""
-    words = name.removeprefix("the ").split()
-    return (
-        name == " ".join(words)  # 'the Left Opposition' names no one
-        and not any(w.isupper() or w in PLACES or w in _BODIES for w in words)
-        and not words[-1].endswith(_GROUP_ENDINGS)
-    )
+    if name.startswith("the "):
+        return False  # 'the Left Opposition', 'the POUM': a body, not a person
+    words = name.split()
+    return not any(w.isupper() or w in PLACES or w in _BODIES for w in words) and not words[-1].endswith(_GROUP_ENDINGS)
 
 
 def _strip_leading_non_names(run: str) -> str:
