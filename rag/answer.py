@@ -82,8 +82,10 @@ class Composer:
             self._quoted[passage.id] = self._read_quotations(passage)
         for row in range(len(passages) - 2, -1, -1):  # backwards: a block's closing reference names its opening
             self._quoted[passages[row].id] = self._carried_back(passages[row], passages[row + 1])
-        # names the corpus quotes as speakers: persons a follow-up's "he" may point to
-        self._people = frozenset(q.speaker for found in self._quoted.values() for q in found if q.speaker)
+        # names the corpus quotes as speakers: persons a follow-up's "he" may point to, not bodies ('the Left Opposition')
+        self._people = frozenset(
+            q.speaker for found in self._quoted.values() for q in found if q.speaker and not q.speaker.lower().startswith("the ")
+        )
         self._mentions = Mentions(passages, settings.focus_mentions)
         self._source_names = tuple(name for source in sources.values() for name in source_names(source))
         self._scope = ScopeCheck(
@@ -355,11 +357,14 @@ class Composer:
         ):
             return found
         end = len(passage.text)
-        for i in range(len(found) - 1, -1, -1):  # each paragraph of the block that has nothing of its own
+        for i in range(len(found) - 1, -1, -1):  # each paragraph of the block without a reference of its own
             q = found[i]
-            if q.speaker or q.citation or q.reported or passage.text[q.end : end].strip(' “”"\n'):
+            if q.citation or q.reported or passage.text[q.end : end].strip(' “”"\n'):
                 break
-            found[i], end = replace(q, speaker=opening.speaker, citation=opening.citation), q.start - 1
+            if q.speaker and q.speaker.split()[-1] != opening.speaker.split()[-1]:
+                break  # another speaker's words: 'The resolution of the Central Committee … states:' above a paper's reference
+            # the speaker's own paragraphs get the reference too ('Lenin wrote:', then '(Selected Works, …)')
+            found[i], end = replace(q, speaker=q.speaker or opening.speaker, citation=opening.citation), q.start - 1
         return found
 
     def _no_coverage(self, hits: Sequence[Hit], searched: Sequence[str]) -> list[SourceCoverage]:

@@ -65,7 +65,11 @@ _GLUE = (  # between a subject and its verb: 'Lenin had also said', 'Stalin hims
     r"would|will|can|may|might|must|should|goes on to|went on to|[a-z]+ly)\s+){0,3}"
 )
 _WHO = re.compile(rf",?\s+who\s+{_GLUE}{_SPEECH}\b")
-_SUBJECT_VERB = re.compile(rf"(?:,[^,;:.\u2022]{{1,90}},|,)?\s*{_GLUE}{_SPEECH}\b")
+# an aside between subject and verb: set off by commas, or a relative clause ('The Dewey Commission which
+# was set up by … declares'), whose own names a preposition governs
+_SUBJECT_VERB = re.compile(
+    rf"(?:,[^,;:.\u2022]{{1,90}},|,|\s+which\s[^,;:.\u2022]{{1,90}}?(?=\s+{_GLUE}{_SPEECH}\b))?\s*{_GLUE}{_SPEECH}\b"
+)
 _INVERTED = re.compile(
     rf"(?:(?:^|[,;:—–\u2022-])\s*{_SPEECH}|\baccording to|\b{_CUE_NOUN} (?:of|by))\s+(?:the |Mr\s+|Mrs\s+|Dr\s+)?$"
 )
@@ -133,7 +137,11 @@ _MONTHS = set("January February March April May June July August September Octob
               "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
 _PUBLICATION = set(  # a citation naming a paper cites a work; a lead-in naming one names a speaker
     "Daily Evening Times Press News Journal Review Monthly Weekly Herald Chronicle Post Gazette Tribune "
-    "Dispatch Express Mail Telegraph Guardian Spectator Observer Correspondence Appeal Bulletin".split()
+    "Dispatch Express Mail Telegraph Guardian Spectator Observer Correspondence Appeal Bulletin Economist".split()
+)
+_BODY_HEADS = set(  # the last word of a body that speaks as one: 'the Left Opposition', 'the Central Committee'
+    "Opposition Commission Committee Congress Conference Party Government International Bureau Politbureau "
+    "Politburo Council League Association Federation Presidium Executive Soviet Mensheviks Bolsheviks".split()
 )
 _RECORD = set(  # first words of references that many authors share
     "Selected Collected Works Trial Report Resolution Case Speech Letter Platform Article Address Programme "
@@ -145,6 +153,9 @@ _ACRONYM = re.compile(r"(?:[A-Z]\.){3,}")  # an organisation: 'the P.O.U.M. decl
 _GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|ites?|ians?|ans|ese|ish)$")
 _EPITHET = re.compile(r"(?:ism|ists?|ites?|ians?|an|ese|ish|et)$")  # 'American Trotskyist Burnham'
 _SENTENCE_VERB = re.compile(r"[A-Z][a-z]+(?:ing|ed|ly)")  # 'Describing Radek in 1918 Trotsky told'
+_BODY = re.compile(rf"\b[Tt]he ({_TOKEN}(?: {_TOKEN})*)((?: of (?:the )?{_TOKEN}(?: {_TOKEN})*)?)")
+_ADDRESSED = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:[a-z]+ly\s+)?(?:told|informed|warned|reminded|assured|advised|instructed|ordered|urged)[\s:,;–—-]*$")
+_MEMBERS = re.compile(r"(?:ists|ites|iks|ians)$")  # 'the Russian Mensheviks', 'the British Trotskyists'
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +401,24 @@ def _at_sentence_start(masked: str, pos: int) -> bool:
     return head == "" or head[-1] in ".!?:\n\u2022"
 
 
+def _bodies(masked: str, lo: int, hi: int) -> list[_Name]:
+    """Bodies that speak as one, named with their article: 'the Left Opposition', 'the Russian
+    Mensheviks', 'the Communist Party of the Soviet Union', and a paper's one-word name ('The Economist').
+
+    Kept apart from `_names`: they are no persons ('he' never points to one)."""
+    found = []
+    for m in _BODY.finditer(masked, lo, hi):
+        tokens = m.group(1).split(" ")
+        if tokens[0] in _FUNCTION or m.end() > hi:
+            continue
+        if len(tokens) > 1 and (tokens[-1] in _BODY_HEADS or _MEMBERS.search(tokens[-1])):
+            tail = m.group(2) if tokens[-1] in _BODY_HEADS else ""  # '… Party of the Soviet Union'
+            found.append(_Name(f"the {m.group(1)}{tail}", m.start(1), m.end(1) + len(tail), False))
+        elif len(tokens) == 1 and tokens[0] in _PUBLICATION:
+            found.append(_Name(f"The {tokens[0]}", m.start(1), m.end(1), False))
+    return found
+
+
 def _name(tokens: list[tuple[int, str]]) -> list[_Name]:
     """A _Name of consecutive tokens when they look like a person (or a paper) rather than a term."""
     start, end = tokens[0][0], tokens[-1][0] + len(tokens[-1][1])
@@ -411,7 +440,8 @@ def _attribution_after(masked: str, pos: int) -> tuple[str, int] | None:
         return "he", m.end()
     for part in (who, m.group("appos") or ""):  # 'cried the French Socialist, Paul Lafargue,'
         if re.fullmatch(rf"(?:the )?(?:Mr |Mrs |Dr )?\s*{_TOKEN}(?: {_TOKEN})*", part):  # 'the American Burnham'
-            names = [n.text for n in _names(masked, m.start(), m.end()) if part.endswith(n.text)]
+            named = _names(masked, m.start(), m.end()) + _bodies(masked, m.start(), m.end())
+            names = [n.text for n in named if part.lower().endswith(n.text.lower())]
             if names:
                 return names[0], m.end()
     return ("", m.end()) if m.group("who") else None  # a description names nobody; 'Trotsky wrote a book': none
@@ -452,7 +482,7 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
     """The speaker a lead-in names in the quotation's sentence or, failing that, the one before it."""
     clause, lo = starts[-1], starts[0]
     cues = _cues(masked, clause, hi, before)
-    bare = not (_names(masked, clause, hi) or _speaks(masked, clause, hi))  # 'Even today it sends a shiver:'
+    bare = not (_names(masked, clause, hi) or _bodies(masked, clause, hi) or _speaks(masked, clause, hi))  # 'Even today it sends a shiver:'
     if not cues and not bare and _ENDS_INTRO.search(masked, clause, hi):
         return _subject(masked, clause, hi, before)
     if not cues and bare and len(starts) > 1:  # then the sentence before may name the speaker
@@ -472,7 +502,7 @@ def _speaks(masked: str, lo: int, hi: int) -> bool:
 def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int, str | None]]:
     """(where, who) for each name, or resolved 'he', that a speech verb or a cue noun ties to words."""
     cues: list[tuple[int, str | None]] = []
-    for n in _names(masked, lo, hi):
+    for n in _names(masked, lo, hi) + _bodies(masked, lo, hi):
         rest, head = masked[n.end: hi], masked[lo: n.start]
         subject = not _GOVERNED.search(masked, lo, n.start)  # not 'the Defence of Leon Trotsky declares'
         m = _WHO.match(rest) or (subject and _SUBJECT_VERB.match(rest))
@@ -485,10 +515,14 @@ def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int
 
 
 def _subject(masked: str, lo: int, hi: int, before: list[_Found]) -> str | None:
-    """The first name no preposition governs in a clause that introduces a quotation ('Lenin saw …:')."""
+    """The first name no preposition governs in a clause that introduces a quotation ('Lenin saw …:');
+    none when the clause tells of words addressed to its subject ('The American Communists are told:')."""
+    if _ADDRESSED.search(masked[lo:hi]):
+        return None
     if re.match(r"\s*(?:[A-Z][a-z]+,?\s+)?(?:[Hh]e|[Ss]he)\b", masked[lo:hi]):
         return _resolve_pronoun(masked, lo, before)
-    return next((n.text for n in _names(masked, lo, hi) if not _GOVERNED.search(masked, lo, n.start)), None)
+    named = sorted(_names(masked, lo, hi) + _bodies(masked, lo, hi), key=lambda n: n.start)
+    return next((n.text for n in named if not _GOVERNED.search(masked, lo, n.start)), None)
 
 
 def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:

@@ -89,7 +89,8 @@ def attribution(excerpt: Excerpt) -> str:
     line = f"{work}, {where}" if where else work
     if excerpt.quoted:  # never someone else's words under the author's name alone
         verb = "reported" if excerpt.reported else "quoted"
-        line = f"{excerpt.speaker or 'Speaker not identified'}, as {verb} by {line}"
+        speaker = excerpt.speaker or "Speaker not identified"
+        line = f"{speaker[:1].upper()}{speaker[1:]}, as {verb} by {line}"  # 'the Left Opposition' opens the line
         if excerpt.speaker_citation:
             line += f" — ({excerpt.speaker_citation})"
     return line

@@ -12,7 +12,7 @@ from rag import QuestionError
 from rag.answer import _ASKS_FOR_WORDS, MAX_QUOTE_WORDS, _clipped, _is_reference
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
-from rag.render import attribution
+from rag.render import attribution, render_markdown
 from rag.text import WORD, join_line_hyphens, normalise, remove_lines
 
 HELDOUT = PROJECT_DIR / "benchmarks" / "heldout.jsonl"
@@ -181,6 +181,24 @@ def test_the_reference_closing_a_block_quotation_names_its_first_paragraphs(assi
     first = [e for e in answer.excerpts if e.quote.startswith("“How is the discipline")]
     assert first and first[0].speaker == "Lenin" and first[0].speaker_citation == "Left-Wing Communism, pp. 10-11"
     assert "First, by the class consciousness" in first[0].quote
+
+
+def test_the_speakers_earlier_paragraphs_get_the_reference_that_closes_the_block(assistant):
+    # Burnham's words open with his name in Campbell's sentence and close a paragraph later with
+    # "(The People’s Front, pp. 16-17)"; a body named by the lead-in keeps its name above a paper's reference
+    answer = assistant.ask("What did James Burnham say fascism is?")
+    burnham = [e for e in answer.excerpts if e.speaker == "James Burnham"]
+    assert burnham and all(e.speaker_citation == "The People’s Front, pp. 16-17" for e in burnham)
+    assert "The People’s Front" in render_markdown(answer)
+
+
+def test_a_body_named_as_speaker_opens_its_attribution_line(assistant):
+    answer = assistant.ask("What did the Russian Mensheviks say about the revolution in a backward country?")
+    said = [e for e in answer.excerpts if "Russia is a backward country" in e.quote]
+    assert said and said[0].speaker == "the Russian Mensheviks"
+    assert "The Russian Mensheviks, as quoted by J. R. Campbell" in render_markdown(answer)
+    follow = assistant.ask("What did he say about the kulak?", history=["What did the Left Opposition demand?"])
+    assert follow.standalone_question == "What did he say about the kulak?"  # a body is no 'he'
 
 
 def test_he_is_the_one_person_named_in_full_in_the_sentence_before(assistant):
