@@ -16,7 +16,7 @@ import numpy as np
 
 from .followup import standalone
 from .query import Mentions, source_names, without_source_names
-from .quotes import MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, speaker_at
+from .quotes import MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, pronoun_lead_in, speaker_at
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
 from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
@@ -318,12 +318,28 @@ class Composer:
         elif _leads_in(previous, passage):
             before = previous.text.rstrip() + "\n\n"
         else:
-            return self._carried_over(previous, passage, find_quotations(passage.text, self._work_authors[passage.source_id]))
+            found = self._with_antecedents(previous, passage, find_quotations(passage.text, self._work_authors[passage.source_id]))
+            return self._carried_over(previous, passage, found)
         shift = len(before)
         found = find_quotations(before + passage.text, self._work_authors[passage.source_id])
         return [
             Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation, q.reported) for q in found if q.end > shift
         ]
+
+    def _with_antecedents(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
+        """Quotations a 'he' introduces ('In his preface …, he says:') whose person the passage never
+        names, read with the passage before, where he is ('… Trotsky emerges with …')."""
+        unnamed = [q for q in found if not q.speaker and not q.reported and pronoun_lead_in(passage.text, q.start)]
+        if not unnamed:
+            return found
+        before = previous.text.rstrip() + "\n\n"
+        shift = len(before)
+        named = {q.start - shift: q.speaker for q in find_quotations(before + passage.text, self._work_authors[passage.source_id])}
+        # or he is the one person quoted in the passage before, which names no one ('… he says: “…”' then
+        # 'In another work called Our Revolution (1905) he wrote:')
+        quoted = {q.speaker for q in self._quoted[previous.id] if q.speaker}
+        same = quoted.pop() if len(quoted) == 1 and not names_in(previous.text) else None
+        return [replace(q, speaker=named.get(q.start) or same) if q in unnamed else q for q in found]
 
     def _carried_over(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
         """A quotation opening the passage, with no speaker or reference of its own, goes on from the

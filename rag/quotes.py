@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "speaker_at"]
+__all__ = ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "pronoun_lead_in", "speaker_at"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +150,15 @@ _RECORD = set(  # first words of references that many authors share
 _COLLECTIONS = {"selected works", "collected works"}  # an author's, in a source that cites one author's only
 _NOT_NAMES = _FUNCTION | _GENERIC | _MONTHS
 _ACRONYM = re.compile(r"(?:[A-Z]\.){3,}")  # an organisation: 'the P.O.U.M. declared', 'the I.L.P.'; not initials 'V. I.'
-_GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|ites?|ians?|ans|ese|ish)$")
+_GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|istic|ites?|ians?|ans|ese|ish)$")
 _EPITHET = re.compile(r"(?:ism|ists?|ites?|ians?|an|ese|ish|et)$")  # 'American Trotskyist Burnham'
 _SENTENCE_VERB = re.compile(r"[A-Z][a-z]+(?:ing|ed|ly)")  # 'Describing Radek in 1918 Trotsky told'
 _BODY = re.compile(rf"\b[Tt]he ({_TOKEN}(?: {_TOKEN})*)((?: of (?:the )?{_TOKEN}(?: {_TOKEN})*)?)")
 _ADDRESSED = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:[a-z]+ly\s+)?(?:told|informed|warned|reminded|assured|advised|instructed|ordered|urged)[\s:,;–—-]*$")
+_VERB_AFTER = re.compile(  # 'Trotsky treats', 'Zinoviev did not deny'
+    r",?\s+(?:[a-z]+ly\s+)?(?:(?:has|had|have|was|were|is|did|does|do)(?:\s+not)?\s+[a-z]{3,}|[a-z]{3,}(?:s|ed))\b"
+)
+_CLAUSE_OPENS = re.compile(r"(?:[,;:]|\b(?:and|but|when|while|as|since|because|then|so|if|where))\s+$")
 _MEMBERS = re.compile(r"(?:ists|ites|iks|ians)$")  # 'the Russian Mensheviks', 'the British Trotskyists'
 
 
@@ -238,6 +242,15 @@ def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotat
 def ends_on_lead_in(text: str) -> bool:
     """True when the text ends by announcing a quotation: 'Lenin wrote:', '… as follows;', '… in these words'."""
     return _ENDS_INTRO.search(text) is not None
+
+
+def pronoun_lead_in(text: str, start: int) -> bool:
+    """True when the quotation opening at `start` is introduced by 'he'/'she' ('In his preface …, he
+    says:') in its sentence, and that sentence and the one before name nobody: the person is further back."""
+    masked = _mask(text, _quote_spans(text))
+    starts = _lead_sentences(masked, 0, start - 1)
+    lo, clause = starts[max(0, len(starts) - 2)], starts[-1]
+    return _PRONOUN_CUE.search(masked, clause, start) is not None and not _names(masked, lo, start)
 
 
 def names_in(text: str) -> list[str]:
@@ -540,7 +553,21 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     # else the one person the sentence just before names in full ('… three articles by an American
     # Mining Engineer, Mr. John D. Littlepage, who … Here are some of the facts which he discloses:')
     full = _distinct(n.text for n in _names(masked, starts[-2], hi) if _is_full_name(n.text)) if len(starts) > 1 else []
-    return full[0] if len(full) == 1 else None
+    if len(full) == 1:
+        return full[0]
+    # else the one person a sentence before has as its subject ('In a pamphlet …, which Shachtman
+    # translated in 1931, Trotsky treats … He expresses no doubts … On the contrary, he says:')
+    subjects = _distinct(n.text for n in _names(masked, lo, hi) if _is_subject(masked, lo, n))
+    return subjects[0] if len(subjects) == 1 else None
+
+
+def _is_subject(masked: str, lo: int, name: _Name) -> bool:
+    """True when a name governs the verb after it and opens its clause ('…, Trotsky treats')."""
+    head = masked[lo : name.start]
+    if name.possessive or _GOVERNED.search(head):
+        return False
+    opens = _at_sentence_start(masked, name.start) or _CLAUSE_OPENS.search(head)  # not 'which Shachtman translated'
+    return bool(opens) and _VERB_AFTER.match(masked, name.end) is not None
 
 
 def _is_full_name(name: str) -> bool:

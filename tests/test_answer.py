@@ -201,6 +201,19 @@ def test_a_body_named_as_speaker_opens_its_attribution_line(assistant):
     assert follow.standalone_question == "What did he say about the kulak?"  # a body is no 'he'
 
 
+def test_he_who_opens_a_passage_is_found_in_the_passage_before(assistant):
+    # '… Trotsky emerges with …' / 'In his preface to his book on the 1905 Revolution, he says: “…”' /
+    # 'In another work called Our Revolution (1905) he wrote: “…”': three passages, one person
+    answer = assistant.ask("What did Trotsky write in his preface to his book on the 1905 Revolution?")
+    preface = [e for e in answer.excerpts if "The antagonisms which" in e.quote]
+    assert preface and preface[0].speaker == "Trotsky"
+    answer = assistant.ask(
+        "In the absence of direct state support on the part of the European proletariat, what would happen to the Russian working class?"
+    )
+    later = [e for e in answer.excerpts if "In the absence of direct state support" in e.quote]
+    assert later and later[0].speaker == "Trotsky"
+
+
 def test_he_is_the_one_person_named_in_full_in_the_sentence_before(assistant):
     # '… three articles by an American Mining Engineer, Mr. John D. Littlepage, who … Here are some of
     # the facts which he discloses:' (the sentence before also names Trotsky and the Dewey Commission)

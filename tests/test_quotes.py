@@ -35,7 +35,7 @@ def quoted(corpus: list[Passage], phrase: str, works: dict[str, str] | None = No
 
 
 def test_public_api():
-    assert rag.quotes.__all__ == ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "speaker_at"]
+    assert rag.quotes.__all__ == ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "pronoun_lead_in", "speaker_at"]
 
 
 def test_parenthetical_citation_names_the_speaker(corpus):
@@ -238,3 +238,14 @@ def test_words_addressed_to_the_subject_of_a_lead_in_are_not_theirs(corpus):
     q = quoted(corpus, "It would be absurd and criminal in case of war between the U.S.S.R. and Japan")
     assert q is not None and q.speaker is None and q.citation == "The Fourth International and War"
     assert names_in("The American Communists are told:") == []  # a body is never a person
+
+
+def test_he_is_the_one_person_a_sentence_before_has_as_its_subject(corpus):
+    # 'In a pamphlet …, which Shachtman translated in 1931, Trotsky treats … He expresses no doubts about
+    # these trials. On the contrary, he says: “It was irrefutably established …”': Shachtman is the
+    # subject of a relative clause only
+    q = quoted(corpus, "It was irrefutably established by the Court that during the years 1923-8")
+    assert q is not None and q.speaker == "Trotsky"
+    # '… Zinoviev did not deny that it was possible to enact certain Socialistic measures …, he argued,'
+    reported = quoted(corpus, "It was a long, long way to Socialism, he argued")
+    assert reported is not None and reported.speaker == "Zinoviev" and reported.reported
