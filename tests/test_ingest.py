@@ -146,3 +146,13 @@ def test_sentences_cover_the_text(passages):
         for start, end in p.sentences:
             assert 0 <= start < end <= len(p.text)
             assert p.text[start:end] == p.text[start:end].strip()
+
+
+def test_a_straight_mark_before_a_word_opens_the_next_sentence(passages):
+    # 'Revolution abroad was failing to come to the aid of backward Russia. "Maybe it would take years,"':
+    # the mark belongs to the quotation it opens, not to the sentence before (a quote ended on it)
+    for p in passages:
+        for start, end in p.sentences:
+            assert not re.search(r"\s[\"']$", p.text[start:end]), (p.id, p.text[start:end])
+    idom = next(p for p in passages if p.text.startswith("Revolution abroad was failing"))
+    assert idom.text[slice(*idom.sentences[1])].startswith('"Maybe it would take years,"')

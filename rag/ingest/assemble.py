@@ -131,7 +131,7 @@ def _mend(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Give leading punctuation back to the previous sentence; glue on continuations."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
-        while out and start < end and text[start] in ".,;:!?)]”’\"'":
+        while out and start < end and text[start] in ".,;:!?)]”’\"'" and not _opens_quotation(text, start):
             out[-1] = (out[-1][0], start + 1)
             start += 1
             while start < end and text[start].isspace():
@@ -143,6 +143,11 @@ def _mend(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
+
+def _opens_quotation(text: str, pos: int) -> bool:
+    """A straight mark after a space and before a word opens a quotation: 'Russia. "Maybe it would …'."""
+    return text[pos] in "\"'" and pos > 0 and text[pos - 1].isspace() and text[pos + 1 : pos + 2].isalnum()
 
 
 def word_count(text: str) -> int:
