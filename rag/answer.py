@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Literal
 
 import numpy as np
 
@@ -54,6 +55,16 @@ _ASKS_FOR_WORDS = re.compile(
     r"\bwhat\s+words\b|\bin\s+(?:his|her|their|the)\s+(?:own\s+)?words\b|\bquot(?:e|es|ed|ing)\b|\bcit(?:e|es|ed)\b",
     re.IGNORECASE,
 )
+# 'Who was Andreas Nin?', 'Who were the Durham miners?'; not 'Who was to blame …?'
+_ASKS_WHO = re.compile(r"^\W*[Ww]ho\s+(?:was|is|were|are)\s+(?:the\s+)?[A-Z]")
+Asks = Literal["words", "identity", "facts"]
+
+
+def _asked_for(topic: str) -> Asks:
+    """What the question asks for: someone's words ('What did Lenin say …?'), who someone is, or facts."""
+    if _ASKS_FOR_WORDS.search(topic):
+        return "words"
+    return "identity" if _ASKS_WHO.search(topic) else "facts"
 
 
 class Composer:
@@ -105,13 +116,13 @@ class Composer:
         best = max((h.sentence for h in hits), default=-1.0)
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
         topic = without_source_names(searched, list(self._sources.values()))
-        wants_words = bool(_ASKS_FOR_WORDS.search(topic))
+        asks = _asked_for(topic)
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
         reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         if not reason:
-            excerpts, coverage = self._excerpts_by_source(asked, hits, sentence_scores, similarity.deep, searched_ids, wants_words)
+            excerpts, coverage = self._excerpts_by_source(asked, hits, sentence_scores, similarity.deep, searched_ids, asks)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
@@ -130,7 +141,7 @@ class Composer:
         return found if len(found) < len(pool) and found else pool
 
     def _excerpts_by_source(
-        self, asked: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], wants_words: bool
+        self, asked: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], asks: Asks
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
@@ -141,7 +152,7 @@ class Composer:
         coverage: list[SourceCoverage] = []
         for sid in addressing:
             own = [h for h in hits if h.passage.source_id == sid]
-            chosen = self._quotes_from(sid, own, scores, per_source, len(excerpts), wants_words)
+            chosen = self._quotes_from(sid, own, scores, per_source, len(excerpts), asks)
             excerpts.extend(chosen)
             coverage.append(SourceCoverage(self._sources[sid], True, bool(chosen), best_by_source[sid], tuple(e.n for e in chosen)))
         for sid in searched:
@@ -188,28 +199,27 @@ class Composer:
         return best
 
     def _quotes_from(
-        self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int, wants_words: bool
+        self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int, asks: Asks
     ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
         best sentence first, then in the retriever's order (which weighs the whole passage too); then,
         while there is room, a second from a quoted passage whose other sentence is as close."""
         if not hits:
             return []
-        best = scores.max_by_passage
-        sentence = {h.passage.id: float(best[self._row[h.passage.id]]) for h in hits}
+        sentence = {h.passage.id: self._best_sentence(h.passage, scores, asks) for h in hits}
         first = max(hits, key=lambda h: sentence[h.passage.id])
         ranked = [first] + sorted((h for h in hits if h is not first), key=lambda h: -h.score)
         # a further quote must be nearly as close as the first on both counts, or it is noise
         s = self._settings
         sentence_floor = s.extra_excerpt_ratio * sentence[first.passage.id]
-        fused_floor = s.extra_excerpt_fused_ratio * max(h.score for h in hits)
+        fused_floor = s.extra_excerpt_fused_ratio * max((h.score for h in hits if not _is_reference(h.passage)), default=0.0)
         out: list[Excerpt] = []
         for hit in ranked:
             if len(out) >= limit:
                 break
             if out and (sentence[hit.passage.id] < sentence_floor or hit.score < fused_floor):
                 continue
-            excerpt = self._excerpt(hit, scores, 0, wants_words)  # numbered at the end
+            excerpt = self._excerpt(hit, scores, 0, asks)  # numbered at the end
             if _is_new(excerpt, out):
                 out.append(excerpt)
         # room left: a quoted passage's other close sentence, out of its window's reach ('… found a common
@@ -220,13 +230,25 @@ class Composer:
             if len(out) >= limit or excerpt.passage.id not in hit_of:
                 continue  # a passage quoted for the lead-in before it was no hit of its own
             taken = (excerpt.quote_start, excerpt.quote_start + len(excerpt.quote))
-            beside = self._excerpt(hit_of[excerpt.passage.id], scores, 0, wants_words, taken)
+            beside = self._excerpt(hit_of[excerpt.passage.id], scores, 0, asks, taken)
             if beside is not None and beside.score >= sentence_floor:
                 out.insert(out.index(excerpt) + 1, beside)
         return [replace(e, n=offset + i) for i, e in enumerate(out, start=1)]
 
+    def _best_sentence(self, passage: Passage, scores: SentenceScores, asks: Asks) -> float:
+        """The passage's closest sentence; when the question asks who someone is, not a lead-in that only
+        names them before their words ('In April, Andreas Nin wrote:'): those words do not say who they are.
+        A footnote that only cites a work has none: it is never quoted, so it sets no bar for the others."""
+        row = self._row[passage.id]
+        if _is_reference(passage):
+            return -1.0
+        if asks != "identity":
+            return float(scores.max_by_passage[row])
+        sims = scores.of_passage(row)
+        return max((float(sims[i]) for i in range(len(sims)) if not _is_lead_in(passage, i)), default=-1.0)
+
     def _excerpt(
-        self, hit: Hit, scores: SentenceScores, n: int, wants_words: bool = False, taken: tuple[int, int] | None = None
+        self, hit: Hit, scores: SentenceScores, n: int, asks: Asks = "facts", taken: tuple[int, int] | None = None
     ) -> Excerpt | None:
         """The best 1-3 consecutive sentences of the passage, if they pass the verbatim gate; with `taken`
         (a span already quoted), the best of the rest when it scores nearly as well as the passage's best.
@@ -238,9 +260,10 @@ class Composer:
         if _is_reference(passage):
             return None
         sims = scores.of_passage(self._row[passage.id])
-        if taken is None and int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage, wants_words)):
+        if taken is None and int(np.argmax(sims)) == len(passage.sentences) - 1 and (follower := self._introduced_by(passage, asks)):
             passage, sims = follower, scores.of_passage(self._row[follower.id])
         quotations = self._quotations(passage)
+        wants_words = asks == "words"
         if wants_words:
             sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
         if taken is not None:
@@ -283,10 +306,13 @@ class Composer:
             )
         return None
 
-    def _introduced_by(self, passage: Passage, wants_words: bool = False) -> Passage | None:
+    def _introduced_by(self, passage: Passage, asks: Asks = "facts") -> Passage | None:
         """The next passage when this one ends on a lead-in ('… stated:') to the quotation that opens it,
         or, when someone's words are asked for, on the author's account of what that quotation's speaker
-        said ('Briefly Trotsky’s suggestion … was that …', then Trotsky's article): the words themselves."""
+        said ('Briefly Trotsky’s suggestion … was that …', then Trotsky's article): the words themselves.
+        Never when the question asks who someone is: their words do not say ('In April, Andreas Nin wrote:')."""
+        if asks == "identity":
+            return None
         row = self._row[passage.id] + 1
         follower = self._passages[row] if row < len(self._passages) else None
         if follower is None or follower.source_id != passage.source_id or not follower.text.lstrip().startswith(("“", '"')):
@@ -294,7 +320,7 @@ class Composer:
         if _leads_in(passage, follower):
             return follower
         opening = next(iter(self._quotations(follower)), None)
-        if not wants_words or opening is None or not opening.speaker:
+        if asks != "words" or opening is None or not opening.speaker:
             return None
         last = passage.text[slice(*passage.sentences[-1])]
         return follower if re.search(rf"\b{re.escape(opening.speaker.split()[-1])}\b", last) else None

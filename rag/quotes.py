@@ -159,6 +159,10 @@ _VERB_AFTER = re.compile(  # 'Trotsky treats', 'Zinoviev did not deny'
     r",?\s+(?:[a-z]+ly\s+)?(?:(?:has|had|have|was|were|is|did|does|do)(?:\s+not)?\s+[a-z]{3,}|[a-z]{3,}(?:s|ed))\b"
 )
 _CLAUSE_OPENS = re.compile(r"(?:[,;:]|\b(?:and|but|when|while|as|since|because|then|so|if|where))\s+$")
+_LET = re.compile(  # the author hands over to someone: 'Let Stakhanov himself explain:', 'let our Durham miners describe'
+    rf"\b[Ll]et\s+(?:(?:our|the)\s+)?({_TOKEN}(?: {_TOKEN})*( [a-z]+s)?)\s+(?:(?:him|her|them)sel(?:f|ves)\s+)?"
+    r"(?:describe|explain|speak|tell|answer|reply|state|testify)\b"
+)
 _MEMBERS = re.compile(r"(?:ists|ites|iks|ians)$")  # 'the Russian Mensheviks', 'the British Trotskyists'
 
 
@@ -240,8 +244,12 @@ def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotat
 
 
 def ends_on_lead_in(text: str) -> bool:
-    """True when the text ends by announcing a quotation: 'Lenin wrote:', '… as follows;', '… in these words'."""
-    return _ENDS_INTRO.search(text) is not None
+    """True when the text ends by announcing a quotation: 'Lenin wrote:', '… as follows;', '… in these words',
+    'Now let our Durham miners describe the piece-work system …'."""
+    if _ENDS_INTRO.search(text):
+        return True
+    last = _sentences(text, 0, len(text.rstrip()))[-1]
+    return _LET.search(text, last) is not None
 
 
 def pronoun_lead_in(text: str, start: int) -> bool:
@@ -524,6 +532,8 @@ def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int
             cues.append((n.end + (m.end() if m else 0), n.text))
     for m in _PRONOUN_CUE.finditer(masked, lo, hi):
         cues.append((m.end(), _resolve_pronoun(masked, m.start(), before)))
+    for m in _LET.finditer(masked, lo, hi):  # 'Let Stakhanov himself explain:', 'let our Durham miners describe'
+        cues.append((m.end(), f"the {m.group(1)}" if m.group(2) else m.group(1)))
     return cues
 
 

@@ -214,6 +214,29 @@ def test_he_who_opens_a_passage_is_found_in_the_passage_before(assistant):
     assert later and later[0].speaker == "Trotsky"
 
 
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        # not his own words after 'In April, Andreas Nin wrote:', nor Eastman's after 'This drives Eastman almost frantic.'
+        ("Who was Andreas Nin?", "None other than Andreas Nin, leader of the P.O.U.M."),
+        ("Who was Max Eastman?", "The follower of Trotsky, Max Eastman, was busy"),
+        # the footnote citing their report ('1 A Visit to Russia: A Report of the Durham Miners …') is never
+        # quoted, so it sets no bar that the paragraph introducing them must clear
+        ("Who were the Durham miners?", "with the careful investigations of a recent delegation of Durham miners"),
+    ],
+)
+def test_who_someone_was_is_answered_by_what_is_said_of_them(assistant, question, first):
+    answer = assistant.ask(question)
+    assert first in answer.excerpts[0].quote and not answer.excerpts[0].quoted
+
+
+def test_a_speaker_the_author_hands_over_to_is_named(assistant):
+    # 'Now let our Durham miners describe the piece-work system …' above their report's paragraphs
+    answer = assistant.ask("What did the Durham miners say about the piece rate system?")
+    report = [e for e in answer.excerpts if "The movement is based on a progressive piece rate system" in e.quote]
+    assert report and report[0].speaker == "the Durham miners"
+
+
 def test_he_is_the_one_person_named_in_full_in_the_sentence_before(assistant):
     # '… three articles by an American Mining Engineer, Mr. John D. Littlepage, who … Here are some of
     # the facts which he discloses:' (the sentence before also names Trotsky and the Dewey Commission)
