@@ -6,12 +6,15 @@ quotation reopens every paragraph with a mark and closes once, so an open quotat
 paragraph that does not reopen it, or else at the end of the passage. The speaker comes from, in
 order: a parenthetical citation naming someone (`” (Lenin, CW #35 285)`), an attribution right after
 the closing mark (`,” explained Radek, “`), a lead-in in the same or the previous sentence (`Lenin
-wrote:`, `Vyshinsky: “`, `he said` when the sentence opens with a person or one person only is
-named just before), the author a citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
+wrote:`, `Vyshinsky: “`, `he said` when the sentence opens with a person, one person only is
+named just before, or one person is the subject of a sentence before), the author a citation's work is known to have (`learn_work_authors`) or the paper a citation names alone
 (`(“Workers Vanguard”)`), then the neighbouring paragraphs of the same block quotation, or the
 quotation just before in the same paragraph when nobody else is named in between.
-A speaker is a person, a paper, or an organisation written as a dotted acronym ('the I.L.P.',
-'the P.O.U.M. declared:'); generic groups ('the Mensheviks') are not. It sees only the text it is given (rag/answer.py gives it the passage before when that one leads
+A speaker is a person, a paper, an organisation written as a dotted acronym ('the I.L.P.',
+'the P.O.U.M. declared:'), or a body named with its article that speaks as one ('The Russian Mensheviks
+said:', 'the Left Opposition … with their own slogans:'; never one that is told something: 'The American
+Communists are told:'); a bare group ('the Mensheviks') is not. The author may hand over ('let our Durham
+miners describe …'). It sees only the text it is given (rag/answer.py gives it the passage before when that one leads
 into a block quotation, 'Krestinsky said:', or was cut from the same paragraph), reads
 unquoted reported speech only where a speech clause set off by commas interrupts a sentence ('You
 cannot, he said, build …': `reported`), and prefers no speaker to a guess. Quotes under 6 words with neither a
@@ -154,7 +157,10 @@ _GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|istic|ites?|ians?|ans|ese|ish)$")
 _EPITHET = re.compile(r"(?:ism|ists?|ites?|ians?|an|ese|ish|et)$")  # 'American Trotskyist Burnham'
 _SENTENCE_VERB = re.compile(r"[A-Z][a-z]+(?:ing|ed|ly)")  # 'Describing Radek in 1918 Trotsky told'
 _BODY = re.compile(rf"\b[Tt]he ({_TOKEN}(?: {_TOKEN})*)((?: of (?:the )?{_TOKEN}(?: {_TOKEN})*)?)")
-_ADDRESSED = re.compile(r"\b(?:is|are|was|were|been|being)\s+(?:[a-z]+ly\s+)?(?:told|informed|warned|reminded|assured|advised|instructed|ordered|urged)[\s:,;–—-]*$")
+_ADDRESSED = re.compile(  # words addressed to the subject: 'The American Communists are told:'
+    r"\b(?:is|are|was|were|been|being)\s+(?:[a-z]+ly\s+)?"
+    r"(?:told|informed|warned|reminded|assured|advised|instructed|ordered|urged)[\s:,;–—-]*$"
+)
 _VERB_AFTER = re.compile(  # 'Trotsky treats', 'Zinoviev did not deny'
     r",?\s+(?:[a-z]+ly\s+)?(?:(?:has|had|have|was|were|is|did|does|do)(?:\s+not)?\s+[a-z]{3,}|[a-z]{3,}(?:s|ed))\b"
 )
