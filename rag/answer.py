@@ -38,6 +38,8 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
 )
 SECOND_QUOTE_RATIO = 0.8  # a second quote from one passage needs this share of its best sentence's score
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
+# cosine taken from a sentence inside a quotation when the question asks for a source's own judgement
+JUDGEMENT_QUOTED_PENALTY = 0.08
 # "Who said…", "Whose claim…", "Which defendant declared…", "What did a 1933 article in The Times say…",
 # "What words did Rakovsky use", "in his words", "quoted"; asked of a question without the sources' own
 # names. "Who was Andreas Nin?" or "Who led the POUM?" asks who someone is, not for anyone's words.
@@ -57,14 +59,26 @@ _ASKS_FOR_WORDS = re.compile(
 )
 # 'Who was Andreas Nin?', 'Who were the Durham miners?'; not 'Who was to blame …?'
 _ASKS_WHO = re.compile(r"^\W*[Ww]ho\s+(?:was|is|were|are)\s+(?:the\s+)?[A-Z]")
-Asks = Literal["words", "identity", "facts"]
+# a source's own judgement: 'How does [Campbell] judge …?' (the source's name taken out), 'in the author's view'
+_ASKS_JUDGEMENT = re.compile(
+    r"\b(?:does|did|do)\s+(?:the\s+authors?\s+)?(?:judge|see|view|regard|think|consider|assess|evaluate|characteri[sz]e|"
+    r"interpret|explain|respond|answer|reply|react|portray|present|treat|dismiss|critici[sz]e|blame|accuse)\b|"
+    r"\bin\s+the\s+authors?['’]s?\s+(?:view|opinion|eyes|judge?ment)\b",
+    re.IGNORECASE,
+)
+Asks = Literal["words", "identity", "judgement", "facts"]
 
 
-def _asked_for(topic: str) -> Asks:
-    """What the question asks for: someone's words ('What did Lenin say …?'), who someone is, or facts."""
+def _asked_for(topic: str, names_source: bool) -> Asks:
+    """What the question asks for: someone's words ('What did Lenin say …?'), who someone is, a
+    source's own judgement ('How does Campbell judge …?', `names_source`: before its name was taken
+    out of `topic`), or facts."""
     if _ASKS_FOR_WORDS.search(topic):
         return "words"
-    return "identity" if _ASKS_WHO.search(topic) else "facts"
+    if _ASKS_WHO.search(topic):
+        return "identity"
+    judging = _ASKS_JUDGEMENT.search(topic)
+    return "judgement" if judging and (names_source or "author" in judging.group().lower()) else "facts"
 
 
 class Composer:
@@ -116,7 +130,7 @@ class Composer:
         best = max((h.sentence for h in hits), default=-1.0)
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
         topic = without_source_names(searched, list(self._sources.values()))
-        asks = _asked_for(topic)
+        asks = _asked_for(topic, names_source=topic != searched)
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
@@ -242,10 +256,12 @@ class Composer:
         row = self._row[passage.id]
         if _is_reference(passage):
             return -1.0
-        if asks != "identity":
-            return float(scores.max_by_passage[row])
-        sims = scores.of_passage(row)
-        return max((float(sims[i]) for i in range(len(sims)) if not _is_lead_in(passage, i)), default=-1.0)
+        if asks == "identity":
+            sims = scores.of_passage(row)
+            return max((float(sims[i]) for i in range(len(sims)) if not _is_lead_in(passage, i)), default=-1.0)
+        if asks == "judgement":
+            return float(_weighed(passage, scores.of_passage(row), self._quotations(passage), asks).max())
+        return float(scores.max_by_passage[row])
 
     def _excerpt(
         self, hit: Hit, scores: SentenceScores, n: int, asks: Asks = "facts", taken: tuple[int, int] | None = None
@@ -264,8 +280,7 @@ class Composer:
             passage, sims = follower, scores.of_passage(self._row[follower.id])
         quotations = self._quotations(passage)
         wants_words = asks == "words"
-        if wants_words:
-            sims = sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
+        sims = _weighed(passage, sims, quotations, asks)
         if taken is not None:
             best = sims.max()
             sims = np.where([a < taken[1] and b > taken[0] for a, b in passage.sentences], -1.0, sims)
@@ -510,6 +525,18 @@ def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end
         return None
     closes = longest.end < len(text) and text[longest.end] in "”\""
     return longest.start - 1, longest.end + 1 if closes else longest.end  # with its quotation marks
+
+
+def _weighed(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], asks: Asks) -> np.ndarray:
+    """Sentence similarities weighed by what is asked: someone's words lift the sentences that are
+    theirs; a source's judgement lowers the words of others it quotes ('How does Campbell judge
+    Trotsky's 1931 demand …?': Campbell's 'Now Trotsky knew perfectly well …', not Trotsky's article)."""
+    if asks == "words":
+        return sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
+    if asks == "judgement":
+        inside = [speaker_at(quotations, a, b, passage.text) is not None for a, b in passage.sentences]
+        return sims - JUDGEMENT_QUOTED_PENALTY * np.array(inside, dtype=np.float32)
+    return sims
 
 
 def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> np.ndarray:

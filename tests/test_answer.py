@@ -9,7 +9,8 @@ import jsonschema
 import pytest
 
 from rag import QuestionError
-from rag.answer import _ASKS_FOR_WORDS, MAX_QUOTE_WORDS, _clipped, _is_reference
+from rag.answer import _ASKS_FOR_WORDS, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference
+from rag.query import without_source_names
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
 from rag.render import attribution, render_markdown
@@ -228,6 +229,30 @@ def test_he_who_opens_a_passage_is_found_in_the_passage_before(assistant):
 def test_who_someone_was_is_answered_by_what_is_said_of_them(assistant, question, first):
     answer = assistant.ask(question)
     assert first in answer.excerpts[0].quote and not answer.excerpts[0].quoted
+
+
+def test_a_sources_judgement_is_led_by_its_own_words(assistant):
+    # 'Why does the APL accuse …?': its own 'Here, Trotsky has committed treason by revealing Soviet spies …'
+    # first, then the words of Trotsky's it quotes, which scored closer
+    answer = assistant.ask("Why does the American Party of Labor accuse Trotsky of treason over his article on the 'Tanaka Memorial'?")
+    assert not answer.excerpts[0].quoted and "Trotsky has committed treason" in answer.excerpts[0].quote
+    assert any(e.speaker and "Trotsky" in e.speaker for e in answer.excerpts[1:])
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("How does Campbell judge Trotsky's 1931 demand?", "judgement"),
+        ("Why, in the author's view, did the bureaucracy oppose Trotsky?", "judgement"),
+        ("How do historians judge Trotsky's 1931 demand?", "facts"),  # no source named: no source's judgement
+        ("What did Lenin say about Trotsky, according to Campbell?", "words"),
+        ("Who was Andreas Nin?", "identity"),
+        ("Who was to blame for the defeat in China?", "facts"),
+    ],
+)
+def test_what_a_question_asks_for(assistant, question, asks):
+    topic = without_source_names(question, list(assistant.sources.values()))
+    assert _asked_for(topic, names_source=topic != question) == asks
 
 
 def test_a_speaker_the_author_hands_over_to_is_named(assistant):
