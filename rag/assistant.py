@@ -15,7 +15,7 @@ from .answer import Composer
 from .corpus import read_text
 from .embed import Embedder, QueryEmbedder, build_embedders
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
-from .index import Index, build_index, load_index
+from .index import Index, build_index, load_index, stored_precision
 from .retrieve import Retriever
 from .quotes import learn_work_authors
 from .schema import Answer, Hit, Source
@@ -86,7 +86,10 @@ class Assistant:
             logger.warning("%s; rebuilding the index", exc)
             # torch models given (tests) embed the corpus themselves; otherwise the build's own forms
             given = (embedder, deep_embedder)
-            corpus_embedders = given if all(isinstance(e, Embedder) for e in given) else build_embedders()
+            if all(isinstance(e, Embedder) for e in given):
+                corpus_embedders = given
+            else:  # at the precision of the vectors there, which the rebuild then keeps
+                corpus_embedders = build_embedders(reusing=stored_precision(Path(index_dir)))
             build_index(Path(corpus_dir), Path(index_dir), *corpus_embedders)
             index = load_index(Path(index_dir), Path(corpus_dir), embedder.name, embedder.sha256)
         if index.deep_sentence_vectors is not None:

@@ -53,9 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="ingest the corpus and (re)build the index")
     build.add_argument(
         "--fp32", action="store_true",
-        help="embed in fp32 even where the CPU has bfloat16 (slower; vectors within 1e-4 of the reference: the committed index is built so)",
+        help="embed in fp32 even where the CPU has bfloat16 (slower; vectors within 1e-4 of the reference: the committed index is "
+        "built so). Without it, fp32 too when the index there is fp32, so that its vectors are kept",
     )
-    build.add_argument("--fresh", action="store_true", help="embed every sentence anew, keeping no vector from the index there")
+    build.add_argument(
+        "--fresh", action="store_true",
+        help="embed every sentence anew, keeping no vector from the index there (in bfloat16 where the CPU has it, unless --fp32)",
+    )
     build.set_defaults(handler=_build)
 
     search = sub.add_parser("search", help="print the passages that best answer a question")
@@ -91,9 +95,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _build(args: argparse.Namespace) -> int:
     from .embed import build_embedders
-    from .index import build_index
+    from .index import build_index, stored_precision
 
-    embedders = build_embedders(bf16=False if args.fp32 else None)
+    embedders = build_embedders(bf16=False if args.fp32 else None, reusing=None if args.fresh else stored_precision(args.index))
     manifest = build_index(args.corpus, args.index, *embedders, progress=sys.stderr.isatty(), reuse=not args.fresh)
     kept = manifest["sentences_kept"]
     print(

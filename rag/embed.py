@@ -261,16 +261,24 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def build_embedders(bf16: bool | None = None) -> tuple[Embedder, Embedder] | tuple[QueryEmbedder, QueryEmbedder]:
+def build_embedders(bf16: bool | None = None, reusing: str | None = None) -> tuple[Embedder, Embedder] | tuple[QueryEmbedder, QueryEmbedder]:
     """The two models as a build embeds the corpus with them, on every core: in bfloat16 (torch) where
     the CPU multiplies it in hardware, else their fp32 ONNX exports. Here (AMX) the whole corpus takes
     MiniLM 11 s and mpnet 59 s in bfloat16, 19 s and 120 s in fp32 ONNX (torch fp32: 46 s and ~250 s),
     with the same vectors: cosine >= 0.9999 to fp32's, where float16 storage already rounds them.
-    `bf16` forces one form (None: as the CPU suits)."""
-    if native_bf16() if bf16 is None else bf16:
+    `bf16` forces one form (None: as suits the CPU and `reusing`, the precision of the stored vectors
+    the build will keep: float32 ones, like the committed index's, are kept only by an fp32 build,
+    and keeping them is seconds where embedding everything again in bfloat16 is minutes)."""
+    if _use_bf16(bf16, reusing):
         return Embedder.load(FAST, bf16=True), Embedder.load(DEEP, bf16=True)
     threads = os.cpu_count() or 1
     return QueryEmbedder.export_of(FAST, threads), QueryEmbedder.export_of(DEEP, threads)
+
+
+def _use_bf16(bf16: bool | None, reusing: str | None) -> bool:
+    if bf16 is not None:
+        return bf16
+    return native_bf16() and reusing != "float32"
 
 
 def native_bf16() -> bool:

@@ -188,6 +188,15 @@ def _embedded(sentences: list[str], embedder: Embedder | QueryEmbedder, stored: 
     return np.stack([fresh[s] if s in fresh else stored[s] for s in sentences]).astype(np.float32)
 
 
+def stored_precision(index_dir: Path) -> str | None:
+    """The precision of the vectors the index in `index_dir` holds ('float32', 'bfloat16'); None when
+    there is no readable index there (a build then has nothing to keep)."""
+    try:
+        return read_manifest(index_dir).get("precision")
+    except (OSError, IndexMissingError, IndexCorruptError):
+        return None
+
+
 def read_manifest(index_dir: Path) -> dict[str, Any]:
     path = index_dir / MANIFEST
     if not path.is_file():

@@ -8,12 +8,14 @@ import shutil
 import numpy as np
 import pytest
 
+import rag.embed
 from rag import Assistant, CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
 from rag.assistant import DEFAULT_CORPUS, DEFAULT_INDEX
 from rag.corpus import load_sources
 from rag.embed import build_embedders
 from rag.index import (
     DEEP_SENTENCES, MANIFEST, PASSAGES, build_index, build_passages, check_index, load_index, passage_vectors, sentence_texts,
+    stored_precision,
 )
 from rag.vectorindex import search_vectors
 
@@ -255,3 +257,26 @@ def test_a_damaged_index_gives_no_vectors_to_a_rebuild(tmp_path, idom_corpus, em
     counting = _Counting(embedder)
     manifest = build_index(idom_corpus, tmp_path / "index", counting)
     assert manifest["sentences_kept"] == 0 and len(counting.texts) == len(set(counting.texts)) > 100
+
+
+@pytest.mark.parametrize(
+    "forced, stored, native, expected",
+    [
+        (None, None, True, True),  # nothing to keep: as fast as the CPU allows
+        (None, "float32", True, False),  # the committed index is fp32: an fp32 build keeps its vectors
+        (None, "bfloat16", True, True),
+        (None, None, False, False),  # emulated bfloat16 is slower than fp32
+        (False, "bfloat16", True, False),  # --fp32
+        (True, "float32", False, True),
+    ],
+)
+def test_a_build_embeds_at_the_precision_of_the_vectors_it_keeps(monkeypatch, forced, stored, native, expected):
+    monkeypatch.setattr(rag.embed, "native_bf16", lambda: native)
+    assert rag.embed._use_bf16(forced, stored) is expected
+
+
+def test_the_stored_precision_is_read_from_the_manifest(index_copy, tmp_path):
+    assert stored_precision(index_copy) == json.loads((index_copy / MANIFEST).read_text())["precision"] == "float32"
+    assert stored_precision(tmp_path) is None
+    (tmp_path / MANIFEST).write_text("{not json")
+    assert stored_precision(tmp_path) is None
