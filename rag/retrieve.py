@@ -27,7 +27,7 @@ import Stemmer
 
 from .embed import Embedder, QueryEmbedder
 from .index import Index, mean_vectors
-from .query import in_chapter, named_chapter, named_sources, ordinal_twins
+from .query import in_chapter, named_chapter, named_sources, ordinal_twins, without_source_names
 from .schema import Hit, Passage
 from .settings import Settings
 from .vectorindex import search_vectors
@@ -128,7 +128,10 @@ class Retriever:
         dense = self._dense_scores(query.fast)
         similarity = similarity or self.sentence_similarity(query)
         best_sentence = similarity.fast.max_by_passage
-        lexical = self._lexical.scores(" ".join([question, *ordinal_twins(question)]))
+        # a source the question names is searched alone; its name would match the source's mentions of
+        # itself ('The American Party of Labor … regards Trotskyism as …') rather than the subject
+        words = without_source_names(question, self._index.sources)
+        lexical = self._lexical.scores(" ".join([words, *ordinal_twins(words)]))
         s = self._settings
         signals = [(dense, s.dense_weight), (lexical, s.lexical_weight), (best_sentence, s.sentence_weight)]
         if similarity.deep is not None and self._deep is not None and query.deep is not None:

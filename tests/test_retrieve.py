@@ -72,3 +72,11 @@ def test_a_plain_acronym_finds_the_dotted_one():
 def test_bm25_matches_an_acronym_however_it_is_dotted(assistant):
     hits = assistant.search("What was the POUM?", k=10, sources=["campbell-1939"])
     assert any("P.O.U.M." in h.passage.text and h.lexical > 0 for h in hits)
+
+
+def test_a_named_source_is_searched_for_the_subject_not_for_its_own_name(assistant):
+    # the APL names itself often ('The American Party of Labor … regards Trotskyism as …'); the question's
+    # subject is in 'Lenin saw through Trotsky’s opportunism and spoke of … so-called Permanent Revolution'
+    hits = assistant.search("What does the American Party of Labor say about Trotsky's theory of permanent revolution?", k=5)
+    assert {h.passage.source_id for h in hits} == {"apl-on-trotskyites"}
+    assert any("Permanent Revolution" in h.passage.text for h in hits[:2])
