@@ -136,7 +136,8 @@ class Composer:
         searched_ids = self._searched_sources(hits, sources)
         reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         if not reason:
-            excerpts, coverage = self._excerpts_by_source(asked, hits, sentence_scores, similarity.deep, searched_ids, asks)
+            years = self._mentions.years_asked(topic)
+            excerpts, coverage = self._excerpts_by_source(asked, years, hits, sentence_scores, similarity.deep, searched_ids, asks)
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
@@ -155,12 +156,15 @@ class Composer:
         return found if len(found) < len(pool) and found else pool
 
     def _excerpts_by_source(
-        self, asked: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None, searched: Sequence[str], asks: Asks
+        self, asked: Sequence[str], years: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None,
+        searched: Sequence[str], asks: Asks,
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
         best_by_source = self._best_by_source(hits, lambda h: h.sentence)
         addressing = self._by_names(asked, self._addressing(hits, best_by_source, deep), best_by_source)
+        if years:  # a source that never names the year asked about does not address it
+            addressing = [sid for sid in addressing if sid in self._mentions.naming(years, addressing)] or addressing
         per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
         excerpts: list[Excerpt] = []
         coverage: list[SourceCoverage] = []

@@ -16,6 +16,7 @@ from .schema import Passage, Source
 
 _CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introduction|conclusion)\b)", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # countries and cities: names of places, as rigid as persons' ('What did Trotskyists do in Spain?' is not
 # answered by a source that never names Spain), though too common to be speakers (rag.quotes)
 PLACES = frozenset(
@@ -120,19 +121,25 @@ class Mentions:
         self._at_length = at_length  # mentions in one source that make a name decide
         self._counts: dict[str, Counter[str]] = {}
         for passage in passages:
-            words = _CAPITALISED.findall(passage.text)
+            words = _CAPITALISED.findall(passage.text) + _YEAR.findall(passage.text)
             self._counts.setdefault(passage.source_id, Counter()).update(map(_bare, words))
 
     def asked_about(self, question: str) -> list[str]:
         """The persons (else countries or cities) the question names, as written, that decide which
         sources address it: some source names them `at_length` times and another never."""
-        counts = self._counts.values()
-
-        def decisive(names: list[str]) -> list[str]:
-            return [n for n in names if max(c[_key(n)] for c in counts) >= self._at_length and min(c[_key(n)] for c in counts) == 0]
-
         # a person asked about outranks the country they were in ('What did George Orwell do in Spain?')
-        return decisive(names_in(question)) or decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in PLACES])
+        return self._decisive(names_in(question)) or self._decisive([w for w in map(_bare, _CAPITALISED.findall(question)) if w in PLACES])
+
+    def years_asked(self, question: str) -> list[str]:
+        """The years the question names that some source names `at_length` times and another never: a
+        source that never names the year asked about does not address it ('What did Trotsky say about
+        the Red Army in 1931?' is not answered by an article on 1923-27). Unlike a person, a year does
+        not bring a source in: a source names many years in passing."""
+        return self._decisive(_YEAR.findall(question))
+
+    def _decisive(self, names: list[str]) -> list[str]:
+        counts = self._counts.values()
+        return [n for n in names if max(c[_key(n)] for c in counts) >= self._at_length and min(c[_key(n)] for c in counts) == 0]
 
     def naming(self, asked: Sequence[str], sources: Sequence[str]) -> list[str]:
         """The sources among `sources` that name any of `asked` (from `asked_about`)."""

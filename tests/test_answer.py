@@ -385,6 +385,18 @@ def test_a_source_that_never_names_the_country_asked_about_does_not_address_it(a
         assert addresses["campbell-1939"] and not addresses["idom-1927-expulsion"], question
 
 
+def test_a_source_that_never_names_the_year_asked_about_does_not_address_it(assistant):
+    # In Defence of Marxism (on 1923-27) never writes 1931; its closest sentences were on China. A year
+    # only ever takes a source out (the APL names 1931 once and stays, by its sentences' similarity)
+    answer = assistant.ask("What did Trotsky say about the Red Army in 1931?")
+    addresses = {c.source.id: c.addresses for c in answer.coverage}
+    assert addresses["campbell-1939"] and not addresses["idom-1927-expulsion"]
+    # a year every source names decides nothing
+    assert {c.source.id for c in assistant.ask("Why was Trotsky expelled from the party in 1927?").coverage if c.addresses} == set(
+        assistant.sources
+    )
+
+
 def test_a_source_that_names_the_person_asked_about_has_its_say(assistant):
     # the 1939 book matches closely (it quotes Trotsky on the hotel at length); the APL's sentences
     # on the café named the Bristol are the other side, further off by the fast model
