@@ -17,7 +17,9 @@ import numpy as np
 
 from .followup import standalone
 from .query import Mentions, source_names, without_source_names
-from .quotes import MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, pronoun_lead_in, speaker_at
+from .quotes import (
+    MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, page_reference, pronoun_lead_in, speaker_at,
+)
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
 from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
@@ -102,11 +104,24 @@ class Composer:
         self._work_authors = work_authors
         self._spelling = spelling
         self._settings = settings
+        # the running text around each passage: its source's passages before and after it, past footnotes,
+        # which ingestion puts after the paragraph they interrupted ('Trotsky disputes this in The Revolution
+        # Betrayed:', then the footnote '1 1935 Census of Production.', then the quotation)
+        self._before: dict[str, Passage] = {}
+        self._after: dict[str, Passage] = {}
+        last: dict[str, Passage] = {}
+        for passage in passages:
+            if passage.source_id in last:
+                self._before[passage.id] = last[passage.source_id]
+                self._after.setdefault(last[passage.source_id].id, passage)
+            if passage.kind != "footnote":
+                last[passage.source_id] = passage
         self._quoted: dict[str, list[Quotation]] = {}
         for passage in passages:  # in order: a block quotation's speaker carries over from the passage before
             self._quoted[passage.id] = self._read_quotations(passage)
-        for row in range(len(passages) - 2, -1, -1):  # backwards: a block's closing reference names its opening
-            self._quoted[passages[row].id] = self._carried_back(passages[row], passages[row + 1])
+        for passage in reversed(passages):  # backwards: a block's closing reference names its opening
+            if passage.id in self._after:
+                self._quoted[passage.id] = self._carried_back(passage, self._after[passage.id])
         # names the corpus quotes as speakers: persons a follow-up's "he" may point to, not bodies ('the Left Opposition')
         self._people = frozenset(
             q.speaker for found in self._quoted.values() for q in found if q.speaker and not q.speaker.lower().startswith("the ")
@@ -332,9 +347,8 @@ class Composer:
         Never when the question asks who someone is: their words do not say ('In April, Andreas Nin wrote:')."""
         if asks == "identity":
             return None
-        row = self._row[passage.id] + 1
-        follower = self._passages[row] if row < len(self._passages) else None
-        if follower is None or follower.source_id != passage.source_id or not follower.text.lstrip().startswith(("“", '"')):
+        follower = self._after.get(passage.id)
+        if follower is None or not follower.text.lstrip().startswith(("“", '"')):
             return None
         if _leads_in(passage, follower):
             return follower
@@ -353,9 +367,8 @@ class Composer:
         the start of a paragraph cut from a long one, or a lead-in ('Bukharin … stated:') that
         introduces a block quotation in its own paragraph; or, when the passage before ends on a
         quotation, as the next paragraph of that block quotation (`_carried_over`)."""
-        row = self._row[passage.id]
-        previous = self._passages[row - 1] if row > 0 else None
-        if previous is None or previous.source_id != passage.source_id:
+        previous = self._before.get(passage.id)
+        if previous is None:
             return find_quotations(passage.text, self._work_authors[passage.source_id])
         if passage.continues:
             # subtle: a block quotation opened in the previous piece has no opening mark here
@@ -394,10 +407,14 @@ class Composer:
         if last is None or not last.speaker or not _ENDS_QUOTATION.fullmatch(previous.text, last.end):
             return found
         carried, end = list(found), 0
-        for i, q in enumerate(found):  # each paragraph of the block that has nothing of its own
-            if q.speaker or q.citation or passage.text[end : q.start - 1].strip(' ”"\n') or not _bare_end(passage.text, q):
+        for i, q in enumerate(found):  # each paragraph of the block that has nothing of its own but a page
+            pages = q.citation is not None and page_reference(q.citation)  # '(p. 82)': the same work, quoted on
+            if q.speaker or (q.citation and not pages) or passage.text[end : q.start - 1].strip(' ”"\n'):
                 break
-            carried[i], end = replace(q, speaker=last.speaker, citation=last.citation), q.end
+            if not (pages or _bare_end(passage.text, q)):
+                break
+            carried[i] = replace(q, speaker=last.speaker, citation=q.citation or last.citation)
+            end = _ENDS_QUOTATION.match(passage.text, q.end).end()
         return carried
 
     def _carried_back(self, passage: Passage, follower: Passage) -> list[Quotation]:

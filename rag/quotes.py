@@ -27,7 +27,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "pronoun_lead_in", "speaker_at"]
+__all__ = [
+    "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "page_reference", "pronoun_lead_in", "speaker_at",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,7 @@ _LET = re.compile(  # the author hands over to someone: 'Let Stakhanov himself e
     rf"\b[Ll]et\s+(?:(?:our|the)\s+)?({_TOKEN}(?: {_TOKEN})*( [a-z]+s)?)\s+(?:(?:him|her|them)sel(?:f|ves)\s+)?"
     r"(?:describe|explain|speak|tell|answer|reply|state|testify)\b"
 )
+_PAGES = re.compile(r"(?:pp?|page)[.,]? ?[\d, -]+\.?")
 _MEMBERS = re.compile(r"(?:ists|ites|iks|ians)$")  # 'the Russian Mensheviks', 'the British Trotskyists'
 
 
@@ -265,6 +268,11 @@ def pronoun_lead_in(text: str, start: int) -> bool:
     starts = _lead_sentences(masked, 0, start - 1)
     lo, clause = starts[max(0, len(starts) - 2)], starts[-1]
     return _PRONOUN_CUE.search(masked, clause, start) is not None and not _names(masked, lo, start)
+
+
+def page_reference(citation: str) -> bool:
+    """True for a reference that is only a page: '(p. 83)', '(pp. 83-4)': in the work being quoted already."""
+    return _PAGES.fullmatch(citation) is not None
 
 
 def names_in(text: str) -> list[str]:
@@ -382,7 +390,7 @@ def _author_of(citation: str, masked: str, pos: int, before: list[_Found], works
     """Who a reference without a name points to: the work's known author, the last work for 'ibid.'."""
     if citation.lower().startswith("ibid"):
         return next((f.speaker for f in reversed(before) if f.citation), None)
-    if re.fullmatch(r"(?:pp?|page)[.,]? ?[\d, -]+\.?", citation):  # '(p. 44)': the work being discussed
+    if page_reference(citation):  # '(p. 44)': the work being discussed
         distinct = _distinct(name for _, name in _cues(masked, 0, pos, before) if name)
         return distinct[0] if len(distinct) == 1 else None
     known = next((works[key] for key in _work_keys(citation) if key in works), None)
@@ -612,7 +620,8 @@ def _propagate(masked: str, found: list[_Found]) -> list[_Found]:
                 result[i] = replace(a, speaker=b.speaker, citation=b.citation)
     for i in range(1, len(result)):  # forwards: a paragraph that goes on without a reference of its own
         a, b = result[i - 1], result[i]
-        same_work = a.citation and b.citation and a.citation.split()[0] == b.citation.split()[0]
+        # the same work: 'Trotsky, The Revolution Betrayed, p. 5' then 'Trotsky, …', or a bare page ('(pp. 83-4)')
+        same_work = a.citation and b.citation and (a.citation.split()[0] == b.citation.split()[0] or page_reference(b.citation))
         if not b.decided and a.speaker and (b.citation is None or same_work) and _goes_on(masked, a, b):
             result[i] = replace(b, speaker=a.speaker)
     return result

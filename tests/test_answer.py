@@ -262,6 +262,14 @@ def test_a_speaker_the_author_hands_over_to_is_named(assistant):
     assert report and report[0].speaker == "the Durham miners"
 
 
+def test_extracts_from_one_work_keep_its_author_past_a_footnote_and_bare_pages(assistant):
+    # 'Trotsky disputes this in The Revolution Betrayed:', then a footnote ingestion puts after that
+    # paragraph, then four extracts each closed by a bare page ('(p. 83)', '(pp. 83-4)', '(p. 82)', …)
+    answer = assistant.ask("What did Trotsky say about piece-work payment in the Soviet Union?")
+    extract = [e for e in answer.excerpts if "finds itself obliged to keep in force the system of piece-work" in e.quote]
+    assert extract and extract[0].speaker == "Trotsky" and extract[0].speaker_citation == "pp. 244-5"
+
+
 def test_he_is_the_one_person_named_in_full_in_the_sentence_before(assistant):
     # '… three articles by an American Mining Engineer, Mr. John D. Littlepage, who … Here are some of
     # the facts which he discloses:' (the sentence before also names Trotsky and the Dewey Commission)
