@@ -98,7 +98,6 @@ class Composer:
     ) -> None:
         self._retriever = retriever
         self._sources = sources
-        self._passages = passages
         self._row = {p.id: i for i, p in enumerate(passages)}
         self._gate = gate
         self._work_authors = work_authors
