@@ -255,10 +255,13 @@ def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotat
 def ends_on_lead_in(text: str) -> bool:
     """True when the text ends by announcing a quotation: 'Lenin wrote:', '… as follows;', '… in these words',
     'Now let our Durham miners describe the piece-work system …'."""
-    if _ENDS_INTRO.search(text):
+    if _ENDS_INTRO.search(text, max(0, len(text) - 200)):  # it ends the text: only the tail need be read
         return True
-    last = _sentences(text, 0, len(text.rstrip()))[-1]
-    return _LET.search(text, last) is not None
+    end = len(text.rstrip())
+    tail = max(0, end - 400)
+    if not _LET.search(text, tail):
+        return False
+    return _LET.search(text, _sentences(text, tail, end)[-1]) is not None  # in the last sentence (or its last 400 characters)
 
 
 def pronoun_lead_in(text: str, start: int) -> bool:
