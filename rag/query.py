@@ -105,7 +105,7 @@ def _key(name: str) -> str:
 
 
 class Mentions:
-    """How often each source names each person (or paper, organisation, country or city).
+    """How often each source names each person (or paper, organisation, country, city or year).
 
     A question about someone one source names repeatedly and another never names is not
     answered by the other: its closest sentences are about something else ("What did George

@@ -439,6 +439,11 @@ def _at_sentence_start(masked: str, pos: int) -> bool:
     return head == "" or head[-1] in ".!?:\n\u2022"
 
 
+def _speakers_named(masked: str, lo: int, hi: int) -> list[_Name]:
+    """Everyone masked[lo:hi] names who may speak, persons and bodies, in order."""
+    return sorted(_names(masked, lo, hi) + _bodies(masked, lo, hi), key=lambda n: n.start)
+
+
 def _bodies(masked: str, lo: int, hi: int) -> list[_Name]:
     """Bodies that speak as one, named with their article: 'the Left Opposition', 'the Russian
     Mensheviks', 'the Communist Party of the Soviet Union', and a paper's one-word name ('The Economist').
@@ -478,8 +483,7 @@ def _attribution_after(masked: str, pos: int) -> tuple[str, int] | None:
         return "he", m.end()
     for part in (who, m.group("appos") or ""):  # 'cried the French Socialist, Paul Lafargue,'
         if re.fullmatch(rf"(?:the )?(?:Mr |Mrs |Dr )?\s*{_TOKEN}(?: {_TOKEN})*", part):  # 'the American Burnham'
-            named = _names(masked, m.start(), m.end()) + _bodies(masked, m.start(), m.end())
-            names = [n.text for n in named if part.lower().endswith(n.text.lower())]
+            names = [n.text for n in _speakers_named(masked, m.start(), m.end()) if part.lower().endswith(n.text.lower())]
             if names:
                 return names[0], m.end()
     return ("", m.end()) if m.group("who") else None  # a description names nobody; 'Trotsky wrote a book': none
@@ -520,7 +524,7 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
     """The speaker a lead-in names in the quotation's sentence or, failing that, the one before it."""
     clause, lo = starts[-1], starts[0]
     cues = _cues(masked, clause, hi, before)
-    bare = not (_names(masked, clause, hi) or _bodies(masked, clause, hi) or _speaks(masked, clause, hi))  # 'Even today it sends a shiver:'
+    bare = not (_speakers_named(masked, clause, hi) or _speaks(masked, clause, hi))  # 'Even today it sends a shiver:'
     if not cues and not bare and _ENDS_INTRO.search(masked, clause, hi):
         return _subject(masked, clause, hi, before)
     if not cues and bare and len(starts) > 1:  # then the sentence before may name the speaker
@@ -540,7 +544,7 @@ def _speaks(masked: str, lo: int, hi: int) -> bool:
 def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int, str | None]]:
     """(where, who) for each name, or resolved 'he', that a speech verb or a cue noun ties to words."""
     cues: list[tuple[int, str | None]] = []
-    for n in _names(masked, lo, hi) + _bodies(masked, lo, hi):
+    for n in _speakers_named(masked, lo, hi):
         rest, head = masked[n.end: hi], masked[lo: n.start]
         subject = not _GOVERNED.search(masked, lo, n.start)  # not 'the Defence of Leon Trotsky declares'
         m = _WHO.match(rest) or (subject and _SUBJECT_VERB.match(rest))
@@ -561,8 +565,7 @@ def _subject(masked: str, lo: int, hi: int, before: list[_Found]) -> str | None:
         return None
     if re.match(r"\s*(?:[A-Z][a-z]+,?\s+)?(?:[Hh]e|[Ss]he)\b", masked[lo:hi]):
         return _resolve_pronoun(masked, lo, before)
-    named = sorted(_names(masked, lo, hi) + _bodies(masked, lo, hi), key=lambda n: n.start)
-    return next((n.text for n in named if not _GOVERNED.search(masked, lo, n.start)), None)
+    return next((n.text for n in _speakers_named(masked, lo, hi) if not _GOVERNED.search(masked, lo, n.start)), None)
 
 
 def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
