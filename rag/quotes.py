@@ -219,7 +219,7 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
         if len(re.findall(r"\w+", text[start:end])) < MIN_WORDS and not (decided or citation or label):
             continue  # a scare quote: the author's own words, marked
         if not decided:
-            speaker = label or _speaker_in_lead(masked, starts, start - 1, found)
+            speaker = label or _speaker_in_lead(masked, starts, start - 1, found, set((work_authors or {}).values()))
         if speaker is None and citation and post != "":  # unless an attribution named nobody
             speaker = _author_of(citation, masked, start, found, work_authors or {})
         found.append(_Found(start, end, cite_end, speaker, citation, decided or speaker is not None))
@@ -520,13 +520,13 @@ def _continues(masked: str, previous: _Found, start: int) -> bool:
     return attribution is not None and masked[attribution[1]: start - 1].strip(" \n\u2022") == ""
 
 
-def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Found]) -> str | None:
+def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Found], authors: set[str]) -> str | None:
     """The speaker a lead-in names in the quotation's sentence or, failing that, the one before it."""
     clause, lo = starts[-1], starts[0]
     cues = _cues(masked, clause, hi, before)
     bare = not (_speakers_named(masked, clause, hi) or _speaks(masked, clause, hi))  # 'Even today it sends a shiver:'
     if not cues and not bare and _ENDS_INTRO.search(masked, clause, hi):
-        return _subject(masked, clause, hi, before)
+        return _subject(masked, clause, hi, before, authors)
     if not cues and bare and len(starts) > 1:  # then the sentence before may name the speaker
         cues = _cues(masked, starts[-2], clause, before)
         if not cues and re.search(rf"\b{_CUE_NOUN}\b", masked[starts[-2]:clause]):
@@ -558,14 +558,21 @@ def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int
     return cues
 
 
-def _subject(masked: str, lo: int, hi: int, before: list[_Found]) -> str | None:
+def _subject(masked: str, lo: int, hi: int, before: list[_Found], authors: set[str]) -> str | None:
     """The first name no preposition governs in a clause that introduces a quotation ('Lenin saw …:');
-    none when the clause tells of words addressed to its subject ('The American Communists are told:')."""
+    none when the clause tells of words addressed to its subject ('The American Communists are told:').
+    A title runs into its author's name ('In The Revolution Betrayed Trotsky … repeats this diagnosis:'):
+    an author the source cites (`authors`) ending a governed run is the subject."""
     if _ADDRESSED.search(masked[lo:hi]):
         return None
     if re.match(r"\s*(?:[A-Z][a-z]+,?\s+)?(?:[Hh]e|[Ss]he)\b", masked[lo:hi]):
         return _resolve_pronoun(masked, lo, before)
-    return next((n.text for n in _speakers_named(masked, lo, hi) if not _GOVERNED.search(masked, lo, n.start)), None)
+    for n in _speakers_named(masked, lo, hi):
+        if not _GOVERNED.search(masked, lo, n.start):
+            return n.text
+        if " " in n.text and n.text.split(" ")[-1] in authors:
+            return n.text.split(" ")[-1]
+    return None
 
 
 def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
@@ -660,5 +667,6 @@ def _expand(q: Quotation, masked: str) -> Quotation:
     """'Foster' -> 'William Z. Foster' when the passage names him in full."""
     if q.speaker is None or " " in q.speaker:
         return q
-    fuller = [n.text for n in _names(masked, 0, len(masked)) if n.text.endswith(" " + q.speaker)]
+    # a full name, not a title run into it ('The Revolution Betrayed Trotsky …')
+    fuller = [n.text for n in _names(masked, 0, len(masked)) if n.text.endswith(" " + q.speaker) and _is_full_name(n.text)]
     return replace(q, speaker=max(fuller, key=len)) if fuller else q

@@ -251,3 +251,14 @@ def test_he_is_the_one_person_a_sentence_before_has_as_its_subject(corpus):
     # subject of a relative clause only
     q = quoted(corpus, "It was irrefutably established by the Court that during the years 1923-8")
     assert q is not None and q.speaker == "Trotsky"
+
+
+def test_a_title_run_into_its_authors_name_leaves_the_author_as_subject():
+    # the 1939 book: 'In The Revolution Betrayed Trotsky in a measure repeats this diagnosis:' (the capitalised
+    # title and name read as one run, which 'In' governs); an author the source cites ends it
+    text = (
+        "In The Revolution Betrayed Trotsky in a measure repeats this diagnosis:\n\n“If the war should remain only a "
+        "war, the defeat of the Soviet Union would be inevitable.” (p. 216)."
+    )
+    assert [q.speaker for q in find_quotations(text, {"the revolution betrayed": "Trotsky"})] == ["Trotsky"]
+    assert [q.speaker for q in find_quotations(text)] == [None]  # no author known: no guess
