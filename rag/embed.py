@@ -322,7 +322,8 @@ class QueryEmbedder:
 
     @classmethod
     def export_of(cls, spec: ModelSpec, threads: int = 1, spin: bool = True) -> QueryEmbedder:
-        """A model's fp32 ONNX export (`onnx_path`): every core for a build."""
+        """A model's fp32 ONNX export (`onnx_path`) on `threads` threads: every core for a build, two for a
+        question (`load_deep`); `spin`: whether idle threads spin while they wait."""
         onnx = onnx_path(spec)
         return cls._from(onnx, spec.folder() / "tokenizer.json", spec.max_tokens, spec.name, spec.sha256, spec.dim, threads, spin=spin)
 
