@@ -392,10 +392,10 @@ class Composer:
         before = previous.text.rstrip() + "\n\n"
         shift = len(before)
         named = {q.start - shift: q.speaker for q in find_quotations(before + passage.text, self._work_authors[passage.source_id])}
-        # or he is the one person quoted in the passage before, which names no one ('… he says: “…”' then
+        # or he is the one person quoted in the passage before, which names no one but in quotations ('… he says: “…”' then
         # 'In another work called Our Revolution (1905) he wrote:')
         quoted = {q.speaker for q in self._quoted[previous.id] if q.speaker}
-        same = quoted.pop() if len(quoted) == 1 and not names_in(previous.text) else None
+        same = quoted.pop() if len(quoted) == 1 and not names_in(previous.text, quoted=False) else None
         return [replace(q, speaker=named.get(q.start) or same) if q in unnamed else q for q in found]
 
     def _carried_over(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
@@ -405,12 +405,15 @@ class Composer:
         last = self._quoted[previous.id][-1] if self._quoted.get(previous.id) else None
         if last is None or not last.speaker or not _ENDS_QUOTATION.fullmatch(previous.text, last.end):
             return found
+        # a quotation left open ('… into the U.S.S.R.' with no closing mark) goes on in the next paragraph
+        unclosed = not previous.text[last.end :].strip()
         carried, end = list(found), 0
         for i, q in enumerate(found):  # each paragraph of the block that has nothing of its own but a page
             pages = q.citation is not None and page_reference(q.citation)  # '(p. 82)': the same work, quoted on
-            if q.speaker or (q.citation and not pages) or passage.text[end : q.start - 1].strip(' ”"\n'):
+            goes_on = unclosed and i == 0  # its reference, if any, closes the whole block
+            if q.speaker or (q.citation and not (pages or goes_on)) or passage.text[end : q.start - 1].strip(' ”"\n'):
                 break
-            if not (pages or _bare_end(passage.text, q)):
+            if not (pages or goes_on or _bare_end(passage.text, q)):
                 break
             carried[i] = replace(q, speaker=last.speaker, citation=q.citation or last.citation)
             end = _ENDS_QUOTATION.match(passage.text, q.end).end()

@@ -78,7 +78,7 @@ _SUBJECT_VERB = re.compile(
 _INVERTED = re.compile(
     rf"(?:(?:^|[,;:—–\u2022-])\s*{_SPEECH}|\baccording to|\b{_CUE_NOUN} (?:of|by))\s+(?:the |Mr\s+|Mrs\s+|Dr\s+)?$"
 )
-_BY = re.compile(rf"\b(?:{_SPEECH}|put|expressed|given)\s+by\s+(?:the\s+)?(?:[\w.-]+\s+){{0,4}}?$")
+_BY = re.compile(rf"\b(?:{_SPEECH}|put|expressed|given|indicated|outlined|formulated)\s+by\s+(?:the\s+)?(?:[\w.-]+\s+){{0,4}}?$")
 _POSSESSIVE_CUE = re.compile(rf"\s*(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN}\b")
 _PRONOUN_CUE = re.compile(
     rf"\b(?:(?:[Hh]e|[Ss]he)\s+{_GLUE}{_SPEECH}|(?:[Hh]is|[Hh]er)\s+(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN})\b"
@@ -170,6 +170,9 @@ _CLAUSE_OPENS = re.compile(r"(?:[,;:]|\b(?:and|but|when|while|as|since|because|t
 _LET = re.compile(  # the author hands over to someone: 'Let Stakhanov himself explain:', 'let our Durham miners describe'
     rf"\b[Ll]et\s+(?:(?:our|the)\s+)?({_TOKEN}(?: {_TOKEN})*( [a-z]+s)?)\s+(?:(?:him|her|them)sel(?:f|ves)\s+)?"
     r"(?:describe|explain|speak|tell|answer|reply|state|testify)\b"
+)
+_GLOSS = re.compile(  # the quoting author's note, no reference: '(i.e., the days of the Barcelona insurrection, J.R.C.)'
+    r"^\s*(?:i\.\s?e\.|e\.\s?g\.|sic\b|that is\b)|[,.]\s*(?:[A-Z]\.\s?){2,3}\s*$"
 )
 _PAGES = re.compile(r"(?:pp?|page)[.,]? ?[\d, -]+\.?")
 _MEMBERS = re.compile(r"(?:ists|ites|iks|ians)$")  # 'the Russian Mensheviks', 'the British Trotskyists'
@@ -278,9 +281,11 @@ def page_reference(citation: str) -> bool:
     return _PAGES.fullmatch(citation) is not None
 
 
-def names_in(text: str) -> list[str]:
-    """The persons, papers and dotted-acronym organisations a text names ('George Orwell', 'Workers Vanguard')."""
-    return [n.text for n in _names(text, 0, len(text))]
+def names_in(text: str, quoted: bool = True) -> list[str]:
+    """The persons, papers and dotted-acronym organisations a text names ('George Orwell', 'Workers Vanguard');
+    with `quoted` False, only those it names in its own words, outside quotation marks."""
+    read = text if quoted else _mask(text, _quote_spans(text))
+    return [n.text for n in _names(read, 0, len(read))]
 
 
 def speaker_at(quotations: Sequence[Quotation], start: int, end: int, text: str | None = None) -> Quotation | None:
@@ -353,7 +358,9 @@ def _mask(text: str, spans: list[tuple[int, int, int]]) -> str:
 def _citation_after(text: str, pos: int) -> tuple[str | None, int]:
     """The parenthetical reference right after a closing mark, and where it ends."""
     m = _CITATION.match(text, pos)
-    return (m.group(1).strip(), m.end()) if m else (None, pos)
+    if m is None or _GLOSS.search(m.group(1)):
+        return None, pos
+    return m.group(1).strip(), m.end()
 
 
 def _speaker_in_citation(citation: str) -> str | None:
@@ -552,7 +559,10 @@ def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int
         if m or _INVERTED.search(head) or _BY.search(head):
             cues.append((n.end + (m.end() if m else 0), n.text))
     for m in _PRONOUN_CUE.finditer(masked, lo, hi):
-        cues.append((m.end(), _resolve_pronoun(masked, m.start(), before)))
+        who = _resolve_pronoun(masked, m.start(), before)
+        # or the person just cued, when no one is named between ('explained by Rykov in his evidence')
+        named = [c for c in cues if c[1] and c[0] <= m.start() and not _speakers_named(masked, c[0], m.start())]
+        cues.append((m.end(), who or (named[-1][1] if named else None)))
     for m in _LET.finditer(masked, lo, hi):  # 'Let Stakhanov himself explain:', 'let our Durham miners describe'
         cues.append((m.end(), f"the {m.group(1)}" if m.group(2) else m.group(1)))
     return cues
@@ -595,7 +605,14 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     # else the one person a sentence before has as its subject ('In a pamphlet …, which Shachtman
     # translated in 1931, Trotsky treats … He expresses no doubts … On the contrary, he says:')
     subjects = _distinct(n.text for n in _names(masked, lo, hi) if _is_subject(masked, lo, n))
-    return subjects[0] if len(subjects) == 1 else None
+    if len(subjects) == 1:
+        return subjects[0]
+    # else, when no one is named since, the speaker of the last quotation ('Trotsky said: “…” In other
+    # words … This “explanation” … Still …, he persists in this one. In an article …, he says:')
+    last = next((f for f in reversed(before) if f.cite_end <= pos), None)
+    if not distinct and last is not None and last.speaker and not _speakers_named(masked, last.cite_end, pos):
+        return last.speaker
+    return None
 
 
 def _is_subject(masked: str, lo: int, name: _Name) -> bool:

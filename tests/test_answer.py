@@ -262,6 +262,28 @@ def test_a_speaker_the_author_hands_over_to_is_named(assistant):
     assert report and report[0].speaker == "the Durham miners"
 
 
+def test_a_quotation_left_open_goes_on_in_the_next_paragraph(assistant):
+    # 'Trotsky said: “All the accused … into the U.S.S.R.' closes no mark: '“My participation in
+    # terrorism …” In other words …' is his next paragraph, though Campbell's words follow it there
+    answer = assistant.ask("What did Trotsky say about his participation in terrorism being common to all the admissions?")
+    assert [e.speaker for e in answer.excerpts if "My participation in terrorism" in e.quote] == ["Trotsky"]
+    # and a paragraph left open takes the reference that closes the block in the next one
+    answer = assistant.ask("What did Bukharin say about hypnotism at his trial?")
+    hypnotism = [e for e in answer.excerpts if "Hypnotism is suggested" in e.quote]
+    assert hypnotism and hypnotism[0].speaker == "Bukharin"
+    assert hypnotism[0].speaker_citation == "Trial of Anti-Soviet Bloc of Rights and Trotskyites, March 1938, p. 777"
+
+
+def test_his_right_after_a_named_speaker_is_that_speaker(assistant):
+    # 'The plan of the Generals … was explained by Rykov in his evidence, as follows:'
+    answer = assistant.ask("How did Rykov explain the Generals' plan for a coup d'état?")
+    assert [e.speaker for e in answer.excerpts if e.quote.startswith("“I remember that once")] == ["Rykov"]
+    # or the speaker of the last quotation, when no one is named since ('Trotsky: “… heroic personality” …
+    # Here is indeed a hypothesis from the padded room. … when it comes to his final speech …:')
+    answer = assistant.ask("Why did Trotsky say he was not obliged to answer why the accused confessed?")
+    assert [e.speaker for e in answer.excerpts if "Chief among them are" in e.quote] == ["Trotsky"]
+
+
 def test_extracts_from_one_work_keep_its_author_past_a_footnote_and_bare_pages(assistant):
     # 'Trotsky disputes this in The Revolution Betrayed:', then a footnote ingestion puts after that
     # paragraph, then four extracts each closed by a bare page ('(p. 83)', '(pp. 83-4)', '(p. 82)', …)

@@ -262,3 +262,11 @@ def test_a_title_run_into_its_authors_name_leaves_the_author_as_subject():
     )
     assert [q.speaker for q in find_quotations(text, {"the revolution betrayed": "Trotsky"})] == ["Trotsky"]
     assert [q.speaker for q in find_quotations(text)] == [None]  # no author known: no guess
+
+
+def test_a_note_of_the_quoting_author_is_no_reference(corpus):
+    # '… the line of the P.O.U.M. in the May days” (i.e., the days of the Barcelona insurrection, J.R.C.).'
+    quotation = quoted(corpus, "This analysis has also determined the line of the P.O.U.M.")
+    assert quotation is not None and quotation.citation is None
+    reference = quoted(corpus, "In the nature of the case, I am not obliged to answer these questions")
+    assert reference is not None and reference.citation == "The Case of Leon Trotsky, pp. 482-3"
