@@ -19,6 +19,7 @@ from .followup import standalone
 from .query import Mentions, source_names, without_source_names
 from .quotes import (
     MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, page_reference, pronoun_lead_in, speaker_at,
+    subjects_in,
 )
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
@@ -376,7 +377,7 @@ class Composer:
             before = previous.text.rstrip() + "\n\n"
         else:
             found = self._with_antecedents(previous, passage, find_quotations(passage.text, self._work_authors[passage.source_id]))
-            return self._carried_over(previous, passage, found)
+            return self._resumed(previous, passage, self._carried_over(previous, passage, found))
         shift = len(before)
         found = find_quotations(before + passage.text, self._work_authors[passage.source_id])
         return [
@@ -418,6 +419,22 @@ class Composer:
             carried[i] = replace(q, speaker=last.speaker, citation=q.citation or last.citation)
             end = _ENDS_QUOTATION.match(passage.text, q.end).end()
         return carried
+
+    def _resumed(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
+        """A block quotation opening the passage with nothing of its own resumes the quotation that ends
+        the passage before the previous one, when that one is only the author's comment and has no
+        one else speak or act ('Here is a quite categorical denial of all the allegations of Trotsky …
+        made … by men having a thorough knowledge of the mining industry.' between the miners' paragraphs)."""
+        first = found[0] if found else None
+        earlier = self._before.get(previous.id)
+        if first is None or first.speaker or first.citation or first.reported or passage.text[: first.start].strip(' “"\n'):
+            return found
+        if earlier is None or self._quoted[previous.id] or subjects_in(previous.text) or ends_on_lead_in(previous.text):
+            return found
+        last = self._quoted[earlier.id][-1] if self._quoted.get(earlier.id) else None
+        if last is None or not last.speaker or earlier.text[last.end :].strip(' ”".\n'):
+            return found
+        return [replace(first, speaker=last.speaker, citation=last.citation), *found[1:]]
 
     def _carried_back(self, passage: Passage, follower: Passage) -> list[Quotation]:
         """The passage's quotations, its closing ones named after the passage that goes on with them.

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 __all__ = [
     "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "page_reference", "pronoun_lead_in", "speaker_at",
+    "subjects_in",
 ]
 
 
@@ -174,6 +175,10 @@ _LET = re.compile(  # the author hands over to someone: 'Let Stakhanov himself e
 _GLOSS = re.compile(  # the quoting author's note, no reference: '(i.e., the days of the Barcelona insurrection, J.R.C.)'
     r"^\s*(?:i\.\s?e\.|e\.\s?g\.|sic\b|that is\b)|[,.]\s*(?:[A-Z]\.\s?){2,3}\s*$"
 )
+_GROUP = re.compile(  # people sent as one: 'a recent delegation of Durham miners'
+    rf"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Oo]ur)\s+(?:[a-z]+\s+)?(delegation|deputation)\s+of\s+((?:{_TOKEN}\s+)*[a-z]+s)\b"
+)
+_THEY = re.compile(r"\s*(?:[A-Z][a-z]+,?\s+)?They\s+(?:[a-z]+ly\s+|first\s+|then\s+|also\s+)?[a-z]{3,}\b")  # 'They first discuss …'
 _PAGES = re.compile(r"(?:pp?|page)[.,]? ?[\d, -]+\.?")
 _MEMBERS = re.compile(r"(?:ists|ites|iks|ians)$")  # 'the Russian Mensheviks', 'the British Trotskyists'
 
@@ -269,11 +274,23 @@ def ends_on_lead_in(text: str) -> bool:
 
 def pronoun_lead_in(text: str, start: int) -> bool:
     """True when the quotation opening at `start` is introduced by 'he'/'she' ('In his preface …, he
-    says:') in its sentence, and that sentence and the one before name nobody: the person is further back."""
+    says:') in its sentence, and that sentence and the one before name nobody, or by 'They' ('They
+    first discuss …') and no group is named before it: the person or group is further back."""
     masked = _mask(text, _quote_spans(text))
     starts = _lead_sentences(masked, 0, start - 1)
     lo, clause = starts[max(0, len(starts) - 2)], starts[-1]
-    return _PRONOUN_CUE.search(masked, clause, start) is not None and not _names(masked, lo, start)
+    if _PRONOUN_CUE.search(masked, clause, start) is not None and not _names(masked, lo, start):
+        return True
+    # or 'They first discuss …' above a quotation, and no group before it here
+    they = lo if len(starts) > 1 and not masked[clause : start - 1].strip() else clause
+    return _THEY.match(masked, they) is not None and _group_before(masked, they) is None
+
+
+def subjects_in(text: str) -> list[str]:
+    """The persons and bodies a text names in its own words with no preposition governing them
+    ('Trotsky replied', not 'the allegations of Trotsky')."""
+    masked = _mask(text, _quote_spans(text))
+    return [n.text for n in _speakers_named(masked, 0, len(masked)) if not _GOVERNED.search(masked, 0, n.start)]
 
 
 def page_reference(citation: str) -> bool:
@@ -534,6 +551,10 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
     bare = not (_speakers_named(masked, clause, hi) or _speaks(masked, clause, hi))  # 'Even today it sends a shiver:'
     if not cues and not bare and _ENDS_INTRO.search(masked, clause, hi):
         return _subject(masked, clause, hi, before, authors)
+    # 'They first discuss …' before a quotation that opens its own sentence, or 'They reply:'
+    they = starts[-2] if bare and len(starts) > 1 else clause if _ENDS_INTRO.search(masked, clause, hi) else None
+    if not cues and they is not None and _THEY.match(masked, they):
+        return _group_before(masked, they)
     if not cues and bare and len(starts) > 1:  # then the sentence before may name the speaker
         cues = _cues(masked, starts[-2], clause, before)
         if not cues and re.search(rf"\b{_CUE_NOUN}\b", masked[starts[-2]:clause]):
@@ -542,6 +563,16 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
             return subjects[0] if len(_distinct(subjects)) == 1 else None
     return max(cues, key=lambda cue: cue[0])[1] if cues else None
 
+
+
+def _group_before(masked: str, pos: int) -> str | None:
+    """The one group that a 'They' opening the sentence at `pos` points back to: a body ('the Left
+    Opposition') or a delegation ('… a recent delegation of Durham miners … They first discuss …')."""
+    lo = _sentences(masked, max(0, pos - 1200), pos)[0]
+    groups = [f"the {m.group(1)} of {m.group(2)}" for m in _GROUP.finditer(masked, lo, pos)]
+    groups += [n.text for n in _bodies(masked, lo, pos)]
+    distinct = list(dict.fromkeys(groups))
+    return distinct[0] if len(distinct) == 1 else None
 
 def _speaks(masked: str, lo: int, hi: int) -> bool:
     """True when a speech verb or a pronoun lies in masked[lo:hi] ('The workers ask:' names its speakers)."""

@@ -284,6 +284,17 @@ def test_his_right_after_a_named_speaker_is_that_speaker(assistant):
     assert [e.speaker for e in answer.excerpts if "Chief among them are" in e.quote] == ["Trotsky"]
 
 
+def test_they_point_back_to_a_delegation_and_its_report_resumes_after_the_authors_comment(assistant):
+    # '… a recent delegation of Durham miners …' ends one passage; 'They first discuss as to whether …'
+    # opens the next, above the report's first paragraph; after a paragraph of Campbell's comment
+    # naming no one who speaks ('… made … by men having a thorough knowledge of the mining industry.'),
+    # the report goes on without a lead-in
+    answer = assistant.ask("Did the Durham miners think the Stakhanov system was speeding-up?")
+    assert "the delegation of Durham miners" in [e.speaker for e in answer.excerpts if "Stakhanovitism is not just" in e.quote]
+    answer = assistant.ask("How long was the working day of Stakhanovite miners in the Donbas, according to the Durham delegation?")
+    assert [e.speaker for e in answer.excerpts if "They work six hours" in e.quote] == ["the delegation of Durham miners"]
+
+
 def test_extracts_from_one_work_keep_its_author_past_a_footnote_and_bare_pages(assistant):
     # 'Trotsky disputes this in The Revolution Betrayed:', then a footnote ingestion puts after that
     # paragraph, then four extracts each closed by a bare page ('(p. 83)', '(pp. 83-4)', '(p. 82)', …)
