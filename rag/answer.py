@@ -39,6 +39,7 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
     r"[“\"‘']?(?:This|That|These|Those|Such|All this)\b[^.?!]{0,80}?\b(?:mistaken|wrong|false|untrue|lies?|nonsense|"
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
 )
+_ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
 SECOND_QUOTE_RATIO = 0.8  # a second quote from one passage needs this share of its best sentence's score
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # cosine taken from a sentence inside a quotation when the question asks for a source's own judgement
@@ -266,7 +267,7 @@ class Composer:
             beside = self._excerpt(hit_of[excerpt.passage.id], scores, 0, asks, taken)
             if beside is not None and beside.score >= sentence_floor:
                 out.insert(out.index(excerpt) + 1, beside)
-        return [replace(e, n=offset + i) for i, e in enumerate(out, start=1)]
+        return [replace(e, n=offset + i) for i, e in enumerate(self._with_replies(out), start=1)]
 
     def _best_sentence(self, passage: Passage, scores: SentenceScores, asks: Asks) -> float:
         """The passage's closest sentence; when the question asks who someone is, not a lead-in that only
@@ -322,23 +323,62 @@ class Composer:
                 continue  # a row of a flattened table ('1936 11,785,000 16,325,000 ELECTRIC ENERGY …') reads as noise
             if _mostly_reference(quote):
                 continue  # the tail of a quotation cut by a stray full stop: 'Lenin” (The Revolution Betrayed, pp. 97-8).'
-            span = passage.file_span(start, end)
-            if not self._gate.passes(passage.source_id, passage, quote, start, span):
-                continue
-            return Excerpt(
-                n=n,
-                source=self._sources[passage.source_id],
-                passage=passage,
-                quote=quote,
-                quote_start=start,
-                span=span,
-                score=float(sims[first : last + 1].max()),
-                speaker=nested.speaker if nested else None,
-                speaker_citation=nested.citation if nested else None,
-                quoted=nested is not None,
-                reported=nested is not None and nested.reported,
-            )
+            excerpt = self._gated(passage, start, end, float(sims[first : last + 1].max()), nested, n)
+            if excerpt is not None:
+                return excerpt
         return None
+
+    def _gated(self, passage: Passage, start: int, end: int, score: float, nested: Quotation | None, n: int = 0) -> Excerpt | None:
+        """passage.text[start:end] as an excerpt, if it passes the verbatim gate."""
+        quote = passage.text[start:end]
+        span = passage.file_span(start, end)
+        if not self._gate.passes(passage.source_id, passage, quote, start, span):
+            return None
+        return Excerpt(
+            n=n,
+            source=self._sources[passage.source_id],
+            passage=passage,
+            quote=quote,
+            quote_start=start,
+            span=span,
+            score=score,
+            speaker=nested.speaker if nested else None,
+            speaker_citation=nested.citation if nested else None,
+            quoted=nested is not None,
+            reported=nested is not None and nested.reported,
+        )
+
+    def _with_replies(self, excerpts: list[Excerpt]) -> list[Excerpt]:
+        """Each question put in a transcript ('Vyshinsky: “But perhaps rough methods were used against
+        you?”') followed by the reply to it ('Muralov: “No. No such methods were used. …”'): half an
+        exchange would leave the question's words standing for an answer."""
+        out: list[Excerpt] = []
+        for excerpt in excerpts:
+            out.append(excerpt)
+            reply = self._reply_to(excerpt) if excerpt.speaker and _ASKING.search(excerpt.quote) else None
+            if reply is not None and not any(_overlap(reply, e) for e in excerpts):
+                out.append(reply)
+        return out
+
+    def _reply_to(self, excerpt: Excerpt) -> Excerpt | None:
+        """The first sentences of the next quotation when another speaker's, in this passage or the next."""
+        end = excerpt.quote_start + len(excerpt.quote)
+        passage = excerpt.passage
+        following = [q for q in self._quotations(passage) if q.start >= end]
+        if not following and not passage.text[end:].strip(' ”"\n'):
+            passage = self._after.get(passage.id) or passage
+            following = [q for q in self._quotations(passage) if passage is not excerpt.passage]
+        reply = following[0] if following else None
+        if reply is None or not reply.speaker or reply.speaker == excerpt.speaker or reply.reported:
+            return None
+        inside = [i for i, (a, b) in enumerate(passage.sentences) if a < reply.end and b > reply.start]
+        if not inside:
+            return None
+        window = inside[: self._settings.max_sentences_per_quote]
+        start, stop = passage.sentences[window[0]][0], passage.sentences[window[-1]][1]
+        stop = _clipped(passage.text, start, stop)
+        nested = speaker_at(self._quotations(passage), start, stop, passage.text)
+        return self._gated(passage, start, stop, excerpt.score, nested) if nested is reply else None
 
     def _introduced_by(self, passage: Passage, asks: Asks = "facts") -> Passage | None:
         """The next passage when this one ends on a lead-in ('… stated:') to the quotation that opens it,
@@ -522,6 +562,11 @@ def _is_new(excerpt: Excerpt | None, chosen: Sequence[Excerpt]) -> bool:
     """An excerpt from a passage not quoted yet (a lead-in and the quotation after it may both be hits)."""
     return excerpt is not None and all(e.passage.id != excerpt.passage.id for e in chosen)
 
+
+
+def _overlap(a: Excerpt, b: Excerpt) -> bool:
+    """True when two excerpts quote some of the same words."""
+    return a.span[0] < b.span[1] and b.span[0] < a.span[1]
 
 _ENDS_QUOTATION = re.compile(r"[”\"]?[\s.,;]*(?:\([^()]{1,220}\)[\s.,;]*)?")  # the closing mark, a reference
 

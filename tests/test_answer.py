@@ -295,6 +295,17 @@ def test_they_point_back_to_a_delegation_and_its_report_resumes_after_the_author
     assert [e.speaker for e in answer.excerpts if "They work six hours" in e.quote] == ["the delegation of Durham miners"]
 
 
+def test_a_question_put_in_a_transcript_comes_with_its_reply(assistant):
+    # 'Vyshinsky: “But perhaps rough methods were used against you?”' alone would leave the question
+    # standing for an answer; Muralov's reply follows it, as its own excerpt with its own speaker
+    answer = assistant.ask("What did Vyshinsky ask Muralov?")
+    numbers = {e.quote: e.n for e in answer.excerpts}
+    asked = [e for e in answer.excerpts if e.quote.endswith("rough methods were used against you?”")]
+    assert asked and asked[0].speaker == "Vyshinsky"
+    reply = [e for e in answer.excerpts if e.quote.startswith("Muralov: “No. No such methods were used.")]
+    assert reply and reply[0].speaker == "Muralov" and numbers[reply[0].quote] == numbers[asked[0].quote] + 1
+
+
 def test_extracts_from_one_work_keep_its_author_past_a_footnote_and_bare_pages(assistant):
     # 'Trotsky disputes this in The Revolution Betrayed:', then a footnote ingestion puts after that
     # paragraph, then four extracts each closed by a bare page ('(p. 83)', '(pp. 83-4)', '(p. 82)', …)
