@@ -40,6 +40,9 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
 )
 _ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
+_TITLED = re.compile(  # the words before a quoted title
+    r"\b(?:entitled|titled|title|called|headed|(?:article|pamphlet|book|chapter|essay|speech|resolution)\s+on)\s+[“\"]$"
+)
 SECOND_QUOTE_RATIO = 0.8  # a second quote from one passage needs this share of its best sentence's score
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # cosine taken from a sentence inside a quotation when the question asks for a source's own judgement
@@ -604,6 +607,7 @@ def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end
     inside = [
         q for q in quotations
         if q.speaker and not q.reported and start <= q.start and q.end <= end and len(WORD.findall(text[q.start : q.end])) >= MIN_WORDS
+        and not _TITLED.search(text, 0, q.start)  # a title says nothing: 'a programme article on “Adventurism and …”'
     ]
     longest = max(inside, key=lambda q: q.end - q.start, default=None)
     if longest is None:

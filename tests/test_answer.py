@@ -306,6 +306,14 @@ def test_a_question_put_in_a_transcript_comes_with_its_reply(assistant):
     assert reply and reply[0].speaker == "Muralov" and numbers[reply[0].quote] == numbers[asked[0].quote] + 1
 
 
+def test_a_quoted_title_is_not_quoted_as_its_authors_words(assistant):
+    # 'Trotsky had written a programme article on “Adventurism and its Danger in Soviet Economics”; …':
+    # asked for his words, the answer quotes the sentence, not the title as if he had said it
+    answer = assistant.ask("What did Trotsky write about adventurism in Soviet economics?")
+    article = [e for e in answer.excerpts if "Adventurism and its Danger in Soviet Economics" in e.quote]
+    assert article and article[0].quote.startswith("Trotsky had written a programme article on") and article[0].speaker is None
+
+
 def test_extracts_from_one_work_keep_its_author_past_a_footnote_and_bare_pages(assistant):
     # 'Trotsky disputes this in The Revolution Betrayed:', then a footnote ingestion puts after that
     # paragraph, then four extracts each closed by a bare page ('(p. 83)', '(pp. 83-4)', '(p. 82)', …)
