@@ -74,6 +74,9 @@ _ASKS_JUDGEMENT = re.compile(
     re.IGNORECASE,
 )
 Asks = Literal["words", "identity", "judgement", "facts"]
+# a yes/no question, or a clause of one: 'Were the defendants … tortured …?', '… and was it sound?'
+_ASKS_VERDICT = re.compile(r"(?:^\W*|\band\s+|[,;]\s+)(?:is|are|was|were|did|does|do|could|can|should|would|has|have|had)\s+"
+                           r"(?!you\b|I\b)", re.IGNORECASE)
 
 
 def _asked_for(topic: str, names_source: bool) -> Asks:
@@ -156,7 +159,10 @@ class Composer:
         reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         if not reason:
             years = self._mentions.years_asked(topic)
-            excerpts, coverage = self._excerpts_by_source(asked, years, hits, sentence_scores, similarity.deep, searched_ids, asks)
+            deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
+            excerpts, coverage = self._excerpts_by_source(
+                asked, years, hits, sentence_scores, similarity.deep, searched_ids, asks, deep_gap
+            )
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
@@ -176,12 +182,12 @@ class Composer:
 
     def _excerpts_by_source(
         self, asked: Sequence[str], years: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None,
-        searched: Sequence[str], asks: Asks,
+        searched: Sequence[str], asks: Asks, deep_gap: float,
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
         best_by_source = self._best_by_source(hits, lambda h: h.sentence)
-        addressing = self._by_names(asked, self._addressing(hits, best_by_source, deep), best_by_source)
+        addressing = self._by_names(asked, self._addressing(hits, best_by_source, deep, deep_gap), best_by_source)
         if years:  # a source that never names the year asked about does not address it
             addressing = [sid for sid in addressing if sid in self._mentions.naming(years, addressing)] or addressing
         per_source = s.max_excerpts_per_source if len(addressing) == 1 else max(1, s.max_excerpts_per_source - 1)
@@ -200,7 +206,9 @@ class Composer:
                 coverage.append(SourceCoverage(self._sources[sid], False, False, -1.0))
         return excerpts, coverage
 
-    def _addressing(self, hits: Sequence[Hit], best_by_source: Mapping[str, float], deep: SentenceScores | None) -> list[str]:
+    def _addressing(
+        self, hits: Sequence[Hit], best_by_source: Mapping[str, float], deep: SentenceScores | None, deep_gap: float
+    ) -> list[str]:
         """The sources that address the question, the best-ranked passage's first: close enough to the
         best source by the fast model's best sentence and, when it is loaded, by the deep model's."""
         s = self._settings
@@ -214,7 +222,7 @@ class Composer:
             sid for sid, score in sorted(best_by_source.items(), key=lambda kv: (kv[0] != first, -kv[1]))
             if score == top or sid == first or (
                 score >= s.source_min_sentence and score >= top - s.source_max_gap
-                and deep_best.get(sid, deep_top) >= deep_top - s.source_max_deep_gap
+                and deep_best.get(sid, deep_top) >= deep_top - deep_gap
             )
         ]
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from rag import QuestionError
-from rag.answer import _ASKS_FOR_WORDS, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference
+from rag.answer import _ASKS_FOR_WORDS, _ASKS_VERDICT, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference
 from rag.query import without_source_names
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
@@ -312,6 +312,29 @@ def test_a_quoted_title_is_not_quoted_as_its_authors_words(assistant):
     answer = assistant.ask("What did Trotsky write about adventurism in Soviet economics?")
     article = [e for e in answer.excerpts if "Adventurism and its Danger in Soviet Economics" in e.quote]
     assert article and article[0].quote.startswith("Trotsky had written a programme article on") and article[0].speaker is None
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("Is Trotskyism a form of Marxism?", True),
+        ("What was Trotsky's theory of permanent revolution, and was it sound?", True),
+        ("Were the Moscow trials fair?", True),
+        ("What did Trotsky say about the Red Army?", False),
+        ("Who was to blame for the Chinese defeat, and what part did Trotsky's followers play?", False),
+    ],
+)
+def test_a_yes_no_question_asks_for_a_verdict(question, verdict):
+    assert bool(_ASKS_VERDICT.search(question)) is verdict
+
+
+def test_a_verdict_is_asked_of_every_side_that_gives_one(assistant):
+    # each side answers a yes/no question in its own terms, so a source further from the closest one
+    # still gives its verdict: In Defence of Marxism's 'The essence of Trotskyism consists in the
+    # defence of the ideas of Marx and Lenin' lies 0.22 below the APL's best sentence by the deep model
+    answer = assistant.ask("Is Trotskyism a form of Marxism?")
+    assert {e.source_id for e in answer.excerpts} == {"apl-on-trotskyites", "campbell-1939", "idom-1927-expulsion"}
+    assert any(e.quote.startswith("The essence of Trotskyism consists in the defence") for e in answer.excerpts)
 
 
 def test_extracts_from_one_work_keep_its_author_past_a_footnote_and_bare_pages(assistant):
