@@ -331,7 +331,7 @@ def test_a_yes_no_question_asks_for_a_verdict(question, verdict):
 def test_a_verdict_is_asked_of_every_side_that_gives_one(assistant):
     # each side answers a yes/no question in its own terms, so a source further from the closest one
     # still gives its verdict: In Defence of Marxism's 'The essence of Trotskyism consists in the
-    # defence of the ideas of Marx and Lenin' lies 0.22 below the APL's best sentence by the deep model
+    # defence of the ideas of Marx and Lenin' lies 0.19 below the APL's best sentence by the deep model
     answer = assistant.ask("Is Trotskyism a form of Marxism?")
     assert {e.source_id for e in answer.excerpts} == {"apl-on-trotskyites", "campbell-1939", "idom-1927-expulsion"}
     assert any(e.quote.startswith("The essence of Trotskyism consists in the defence") for e in answer.excerpts)
