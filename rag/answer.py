@@ -43,6 +43,9 @@ _ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
 _TITLED = re.compile(  # the words before a quoted title
     r"\b(?:entitled|titled|title|called|headed|(?:article|pamphlet|book|chapter|essay|speech|resolution)\s+on)\s+[“\"]$"
 )
+_CLAUSE_END = re.compile(  # where a long sentence may be cut: a semicolon, or a comma the scan read for a full stop
+    r";\s|,\s(?=(?:In|The|This|That|These|Those|It|He|She|They|We|But|And|On|At|By|For|When|While)\s)"
+)
 SECOND_QUOTE_RATIO = 0.8  # a second quote from one passage needs this share of its best sentence's score
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # cosine taken from a sentence inside a quotation when the question asks for a source's own judgement
@@ -534,10 +537,11 @@ class Composer:
 def _clipped(text: str, start: int, end: int) -> int:
     """The end of text[start:end], cut after its last clause (at a semicolon) that keeps it within
     MAX_QUOTE_WORDS; unchanged when it is short enough or has no such clause. The 1939 book has
-    single sentences of 200 words, clauses chained by semicolons: a quote is not a page."""
+    single sentences of 200 words, clauses chained by semicolons: a quote is not a page. The scan
+    also reads some full stops as commas ('… to build Socialism, In 1924 the Party …'): a cut there too."""
     if len(WORD.findall(text[start:end])) <= MAX_QUOTE_WORDS:
         return end
-    cuts = [m.start() for m in re.finditer(r";\s", text[start:end]) if len(WORD.findall(text[start : start + m.start()])) <= MAX_QUOTE_WORDS]
+    cuts = [m.start() for m in _CLAUSE_END.finditer(text[start:end]) if len(WORD.findall(text[start : start + m.start()])) <= MAX_QUOTE_WORDS]
     return start + cuts[-1] if cuts and len(WORD.findall(text[start : start + cuts[-1]])) >= SHORT_SENTENCE_WORDS else end
 
 

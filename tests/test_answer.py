@@ -16,7 +16,7 @@ from rag.eval import Evaluator, load_gold, summarise
 from rag.render import attribution, render_markdown
 from rag.text import WORD, join_line_hyphens, normalise, remove_lines
 
-HELDOUT = PROJECT_DIR / "benchmarks" / "heldout.jsonl"
+HELDOUT = (PROJECT_DIR / "benchmarks" / "heldout.jsonl", PROJECT_DIR / "benchmarks" / "heldout2.jsonl")
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "answer.schema.json").read_text())
 
 
@@ -27,13 +27,13 @@ def dev_answers(assistant, gold_path):
 
 @pytest.fixture(scope="module")
 def gold_answers(dev_answers, assistant):
-    """Dev answers and the held-out set's (benchmarks/heldout.jsonl): what must hold of every answer."""
-    return dev_answers + [(q, assistant.ask(q.question)) for q in load_gold(HELDOUT)]
+    """Dev answers and the held-out sets' (benchmarks/heldout*.jsonl): what must hold of every answer."""
+    return dev_answers + [(q, assistant.ask(q.question)) for path in HELDOUT for q in load_gold(path)]
 
 
-# A little under the figures in docs/evaluation.md (evidence quoted 0.781, speaker attribution 0.818):
+# A little under the figures in docs/evaluation.md (evidence quoted 0.781, speaker attribution 0.864):
 # answers are deterministic, so falling below means a change made them worse. Floors, not goals.
-ANSWER_FLOORS = {"evidence_quoted": 0.77, "speaker_attribution": 0.81, "perspective_coverage": 0.95}
+ANSWER_FLOORS = {"evidence_quoted": 0.77, "speaker_attribution": 0.86, "perspective_coverage": 0.95}
 
 
 def test_dev_answers_keep_their_measured_quality(dev_answers, assistant, corpus_dir):

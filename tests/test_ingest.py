@@ -156,3 +156,12 @@ def test_a_straight_mark_before_a_word_opens_the_next_sentence(passages):
             assert not re.search(r"\s[\"']$", p.text[start:end]), (p.id, p.text[start:end])
     idom = next(p for p in passages if p.text.startswith("Revolution abroad was failing"))
     assert idom.text[slice(*idom.sentences[1])].startswith('"Maybe it would take years,"')
+
+
+def test_a_full_stop_the_scan_read_as_a_comma_ends_its_sentence(passages):
+    # '… in the struggle to build Socialism, In 1924 the Party had to devote …' is two sentences (one of
+    # 129 words otherwise); '(Trotsky, The Revolution Betrayed, …)' is a reference, not two sentences
+    sentences = {p.text[a:b] for p in passages for a, b in p.sentences}
+    assert any(s.endswith("in the struggle to build Socialism,") for s in sentences)
+    assert any(s.startswith("In 1924 the Party had to devote a great deal of attention") for s in sentences)
+    assert not any(s.startswith("The Revolution Betrayed") for s in sentences)

@@ -124,7 +124,7 @@ class SentenceSplitter:
                 tokens = [t for t in sentence if t.value]
                 if tokens:
                     spans.append((tokens[0].offset, tokens[-1].offset + len(tokens[-1].value)))
-        return _mend(text, spans)
+        return _split_misread_stops(text, _mend(text, spans))
 
 
 def _mend(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -142,6 +142,25 @@ def _mend(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], end)
         else:
             out.append((start, end))
+    return out
+
+
+_MISREAD_STOP = re.compile(  # a full stop the scan read as a comma: '… to build Socialism, In 1924 the Party …'
+    r",\s(?=(?:In|The|This|That|These|Those|It|He|She|They|We|But|On|At|When|While)\s)"
+)
+
+
+def _split_misread_stops(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split sentences where a comma stands for a full stop, except inside a reference ('(Trotsky, The
+    Revolution Betrayed, p. 97)'): a quote of a sentence should not run on into the next one."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        for m in _MISREAD_STOP.finditer(text, start, end):
+            if text.count("(", start, m.start()) > text.count(")", start, m.start()):
+                continue
+            out.append((start, m.start() + 1))
+            start = m.end()
+        out.append((start, end))
     return out
 
 
