@@ -42,6 +42,8 @@ class Quotation:
     speaker: str | None  # 'Lenin', 'Otto Bauer', 'London Times'; None when it cannot be told
     citation: str | None  # the parenthetical after the closing mark: 'Lenin, CW #35 285'
     reported: bool = False  # a sentence given as someone's words without marks: 'You cannot, he said, build …'
+    # words quoted inside these words, in single marks: '“… Konon Berman-Yurin later stated: ‘I had two meetings …’”'
+    inner: tuple[Quotation, ...] = ()
 
 
 MIN_WORDS = 6
@@ -119,7 +121,7 @@ _FUNCTION = set(  # capitalised words that split a run of names: 'But Lenin' is 
     "Scholar Historian Writer Journalist Ambassador "
     "Herr Throughout Still Within Whereas Besides Above Below Outside Inside Beyond Around Along Across "
     "Towards Toward Except Regarding Concerning Following According Whenever Wherever Unless Till Rather "
-    "Nonetheless Otherwise Quite Almost Already Consequently Accordingly Finally Soon Together "
+    "Nonetheless Otherwise Quite Almost Already Consequently Accordingly Finally Soon Together Out Off Up Down "
     "Listen Consider Compare Note See Read Take Look Remember".split()  # imperatives: 'Listen to … Citrine:'
 )
 _GENERIC = set(  # capitalised words that are no name on their own
@@ -232,7 +234,55 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
             speaker = _author_of(citation, masked, start, found, work_authors or {})
         found.append(_Found(start, end, cite_end, speaker, citation, decided or speaker is not None))
     marked = [_expand(Quotation(f.start, f.end, f.speaker, f.citation), masked) for f in _propagate(masked, found)]
+    marked = [replace(q, inner=_inner_quotations(text, q, work_authors)) if q.speaker else q for q in marked]
     return sorted(marked + _reported_speech(text, masked, found), key=lambda q: q.start)
+
+
+def _inner_quotations(text: str, outer: Quotation, work_authors: Mapping[str, str] | None) -> tuple[Quotation, ...]:
+    """Words that `outer`'s speaker quotes in single marks, with who says them: the outermost single-quoted
+    spans are read as double-quoted ones (same length), so that the same rules name their speakers.
+    A quoted speaker's own source is the outer one's: 'Kahn and Sayers', or 'Berman-Yurin, Kahn and Sayers'."""
+    inside = text[outer.start : outer.end]
+    pairs = _single_quote_pairs(inside)
+    if not pairs:
+        return ()
+    doubled = list(inside)
+    for a, b in pairs:
+        doubled[a], doubled[b] = "“", "”"
+    found = find_quotations("".join(doubled), work_authors)
+    return tuple(
+        _placed(q, outer)
+        for q in found if q.speaker and not q.reported and (q.start - 1, q.end) in {(a, b) for a, b in pairs}
+        and len(re.findall(r"\w+", inside[q.start : q.end])) >= MIN_WORDS and _named_in_lead(inside, q)
+    )
+
+
+def _placed(q: Quotation, outer: Quotation) -> Quotation:
+    """An inner quotation moved to its place in the passage, citing where its quoter's words come from."""
+    cited = outer.citation if outer.citation in (None, outer.speaker) else f"{outer.speaker}, {outer.citation}"
+    placed = replace(q, start=q.start + outer.start, end=q.end + outer.start, citation=q.citation or cited)
+    return replace(placed, inner=tuple(_placed(replace(i, start=i.start - q.start, end=i.end - q.start), placed) for i in q.inner))
+
+
+def _named_in_lead(text: str, q: Quotation) -> bool:
+    """True when the sentence that introduces `q` names its speaker: inside someone's words, a 'he'
+    may be another's than the rules find ('[Trotsky’s] ringing phrases … he announced:' is Lenin)."""
+    clause = _sentences(text, max(0, q.start - 400), q.start - 1)[-1]
+    return re.search(rf"\b{re.escape(q.speaker.split()[-1])}\b", text[clause : q.start]) is not None
+
+
+def _single_quote_pairs(text: str) -> list[tuple[int, int]]:
+    """(opening, closing) positions of the outermost single-quoted spans: '‘' after a space or a colon
+    opens; '’' not followed by a letter closes ('Trotsky’s' is no mark)."""
+    pairs, depth, opened = [], 0, 0
+    for i, c in enumerate(text):
+        if c == "‘" and (i == 0 or not text[i - 1].isalnum()):
+            depth, opened = depth + 1, (i if depth == 0 else opened)
+        elif c == "’" and depth and not text[i + 1 : i + 2].isalpha():
+            depth -= 1
+            if depth == 0:
+                pairs.append((opened, i))
+    return pairs
 
 
 def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotation]:
@@ -316,9 +366,9 @@ def speaker_at(quotations: Sequence[Quotation], start: int, end: int, text: str 
 
     best = max(quotations, key=lambda q: weight(max(q.start, start), min(q.end, end)), default=None)
     total = weight(start, end)
-    if best is None or total == 0:
+    if best is None or total == 0 or 2 * weight(max(best.start, start), min(best.end, end)) < total:
         return None
-    return best if 2 * weight(max(best.start, start), min(best.end, end)) >= total else None
+    return speaker_at(best.inner, start, end, text) or best  # the innermost voice that holds it
 
 
 def learn_work_authors(texts: Iterable[str]) -> dict[str, str]:

@@ -170,7 +170,10 @@ def test_invariants_over_every_passage(corpus, work_authors):
             # a name, or a body with its article ('the Left Opposition')
             assert q.speaker is None or (q.speaker.strip() == q.speaker and q.speaker.removeprefix("the ")[0].isupper()), (p.id, q)
             assert q.citation is None or q.citation.strip(), (p.id, q)
-            assert speaker_at(quotations, q.start, q.end, p.text) == q
+            found = speaker_at(quotations, q.start, q.end, p.text)
+            assert found == q or found in q.inner or any(found in i.inner for i in q.inner)  # or words it quotes
+            for i in q.inner:  # words quoted in single marks inside it, by someone named
+                assert q.start <= i.start < i.end <= q.end and i.speaker and p.text[i.start - 1] == "‘", (p.id, i)
             previous_end = q.end
 
 
@@ -270,3 +273,19 @@ def test_a_note_of_the_quoting_author_is_no_reference(corpus):
     assert quotation is not None and quotation.citation is None
     reference = quoted(corpus, "In the nature of the case, I am not obliged to answer these questions")
     assert reference is not None and reference.citation == "The Case of Leon Trotsky, pp. 482-3"
+
+
+def test_words_quoted_inside_a_quotation_name_their_own_speaker(corpus, work_authors):
+    # the APL quotes Kahn and Sayers, who quote Berman-Yurin's testimony in single marks, which quotes
+    # Trotsky: '“… Konon Berman-Yurin later stated: ‘I had two meetings … Trotsky said: ‘The principal
+    # question is the question of Stalin. …’ He said that … assembly.’” (Kahn and Sayers).'
+    testimony = quoted(corpus, "I had two meetings with him [Trotsky]", work_authors)
+    assert testimony is not None and (testimony.speaker, testimony.citation) == ("Konon Berman-Yurin", "Kahn and Sayers")
+    later = quoted(corpus, "Trotsky also said that in addition to Stalin it was necessary", work_authors)
+    assert later is not None and later.speaker == "Konon Berman-Yurin"
+    words = quoted(corpus, "The principal question is the question of Stalin.", work_authors)
+    assert words is not None and (words.speaker, words.citation) == ("Trotsky", "Konon Berman-Yurin, Kahn and Sayers")
+    # a 'he' inside someone's words is named only when the lead-in names him: '[Trotsky’s] ringing
+    # phrases … he announced: ‘…In your objective role, …’' is Lenin's, as the APL's reference says
+    announced = quoted(corpus, "In your objective role, you are a tool of imperialist provocation", work_authors)
+    assert announced is not None and announced.speaker == "Lenin"
