@@ -35,8 +35,12 @@ def source_names(source: Source) -> list[str]:
 
 
 def named_sources(question: str, sources: Sequence[Source]) -> list[str]:
-    """Ids of the sources the question names, in corpus order (empty: it names none)."""
-    return [s.id for s in sources if any(_name_pattern(name).search(question) for name in source_names(s))]
+    """Ids of the sources the question names, in corpus order (empty: it names none), by a name or
+    by its side ('the pro-Trotsky article', 'the hostile sources')."""
+    return [
+        s.id for s in sources
+        if any(_name_pattern(name).search(question) for name in source_names(s)) or _side_pattern(s).search(question)
+    ]
 
 
 def without_source_names(question: str, sources: Sequence[Source]) -> str:
@@ -45,7 +49,22 @@ def without_source_names(question: str, sources: Sequence[Source]) -> str:
         for name in source_names(source):
             pattern = _name_pattern(name)
             question = re.sub(r"(?:\bthe\s+)?" + pattern.pattern, "", question, flags=pattern.flags)
+        question = _side_pattern(source).sub("", question)
     return " ".join(question.split())
+
+
+_WRITINGS = r"(?:sources?|texts?|articles?|pieces?|books?|pamphlets?|sites?|websites?|sides?|authors?|writers?)"
+
+
+def _side_pattern(source: Source) -> re.Pattern[str]:
+    """The source named by its stance, as its viewpoint label gives it ('… — sympathetic to Trotsky'):
+    'the sympathetic source', 'the pro-Trotsky article', 'the anti-Trotsky texts'."""
+    words = [re.escape(source.stance)]
+    m = re.search(rf"\b{re.escape(source.stance)}\s+to\s+([A-Z][\w-]*)", source.viewpoint)
+    side = {"sympathetic": "pro", "hostile": "anti"}.get(source.stance)
+    if m and side:
+        words.append(rf"{side}[-\s]{re.escape(m.group(1))}")
+    return re.compile(rf"\bthe\s+(?:{'|'.join(words)})\s+{_WRITINGS}(?![\w-])", re.IGNORECASE)
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:

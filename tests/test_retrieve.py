@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rag.eval import load_gold, retrieval_metrics
-from rag.query import ordinal_twins
+from rag.query import named_sources, ordinal_twins, without_source_names
 from rag.retrieve import _standardised, _undotted
 
 # A little under the figures in docs/evaluation.md (hit@5 0.859, MRR@10 0.771, viewpoint
@@ -80,3 +80,23 @@ def test_a_named_source_is_searched_for_the_subject_not_for_its_own_name(assista
     hits = assistant.search("What does the American Party of Labor say about Trotsky's theory of permanent revolution?", k=5)
     assert {h.passage.source_id for h in hits} == {"apl-on-trotskyites"}
     assert any("Permanent Revolution" in h.passage.text for h in hits[:2])
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("What does the pro-Trotsky article think of socialism in one country?", ["idom-1927-expulsion"]),
+        ("How does the sympathetic source explain the expulsion?", ["idom-1927-expulsion"]),
+        ("What do the hostile sources say about the trials?", ["campbell-1939", "apl-on-trotskyites"]),
+        ("Were the hostile powers preparing war?", []),  # a side names a source only with a word for one
+        ("What did the Trotskyists do in Spain?", []),
+    ],
+)
+def test_a_source_may_be_named_by_its_side(assistant, question, named):
+    # users name a source by the viewpoint label they were shown: '… — sympathetic to Trotsky'
+    sources = list(assistant.sources.values())
+    assert named_sources(question, sources) == named
+    if named:
+        assert {h.passage.source_id for h in assistant.search(question, k=10)} == set(named)
+    stripped = without_source_names("What does the pro-Trotsky article think of socialism in one country?", sources)
+    assert stripped == "What does think of socialism in one country?"
