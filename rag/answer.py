@@ -43,9 +43,6 @@ _ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
 _TITLED = re.compile(  # the words before a quoted title
     r"\b(?:entitled|titled|title|called|headed|(?:article|pamphlet|book|chapter|essay|speech|resolution)\s+on)\s+[“\"]$"
 )
-_CLAUSE_END = re.compile(  # where a long sentence may be cut: a semicolon, or a comma the scan read for a full stop
-    r";\s|,\s(?=(?:In|The|This|That|These|Those|It|He|She|They|We|But|And|On|At|By|For|When|While)\s)"
-)
 SECOND_QUOTE_RATIO = 0.8  # a second quote from one passage needs this share of its best sentence's score
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # cosine taken from a sentence inside a quotation when the question asks for a source's own judgement
@@ -379,9 +376,9 @@ class Composer:
         end = excerpt.quote_start + len(excerpt.quote)
         passage = excerpt.passage
         following = [q for q in self._quotations(passage) if q.start >= end]
-        if not following and not passage.text[end:].strip(' ”"\n'):
-            passage = self._after.get(passage.id) or passage
-            following = [q for q in self._quotations(passage) if passage is not excerpt.passage]
+        if not following and not passage.text[end:].strip(' ”"\n') and passage.id in self._after:
+            passage = self._after[passage.id]  # the question ends its passage: the reply opens the next
+            following = self._quotations(passage)
         reply = following[0] if following else None
         if reply is None or not reply.speaker or reply.speaker == excerpt.speaker or reply.reported:
             return None
@@ -537,11 +534,10 @@ class Composer:
 def _clipped(text: str, start: int, end: int) -> int:
     """The end of text[start:end], cut after its last clause (at a semicolon) that keeps it within
     MAX_QUOTE_WORDS; unchanged when it is short enough or has no such clause. The 1939 book has
-    single sentences of 200 words, clauses chained by semicolons: a quote is not a page. The scan
-    also reads some full stops as commas ('… to build Socialism, In 1924 the Party …'): a cut there too."""
+    single sentences of 200 words, clauses chained by semicolons: a quote is not a page."""
     if len(WORD.findall(text[start:end])) <= MAX_QUOTE_WORDS:
         return end
-    cuts = [m.start() for m in _CLAUSE_END.finditer(text[start:end]) if len(WORD.findall(text[start : start + m.start()])) <= MAX_QUOTE_WORDS]
+    cuts = [m.start() for m in re.finditer(r";\s", text[start:end]) if len(WORD.findall(text[start : start + m.start()])) <= MAX_QUOTE_WORDS]
     return start + cuts[-1] if cuts and len(WORD.findall(text[start : start + cuts[-1]])) >= SHORT_SENTENCE_WORDS else end
 
 
@@ -578,10 +574,10 @@ def _is_new(excerpt: Excerpt | None, chosen: Sequence[Excerpt]) -> bool:
     return excerpt is not None and all(e.passage.id != excerpt.passage.id for e in chosen)
 
 
-
 def _overlap(a: Excerpt, b: Excerpt) -> bool:
     """True when two excerpts quote some of the same words."""
     return a.span[0] < b.span[1] and b.span[0] < a.span[1]
+
 
 _ENDS_QUOTATION = re.compile(r"[”\"]?[\s.,;]*(?:\([^()]{1,220}\)[\s.,;]*)?")  # the closing mark, a reference
 

@@ -614,7 +614,6 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
     return max(cues, key=lambda cue: cue[0])[1] if cues else None
 
 
-
 def _group_before(masked: str, pos: int) -> str | None:
     """The one group that a 'They' opening the sentence at `pos` points back to: a body ('the Left
     Opposition') or a delegation ('… a recent delegation of Durham miners … They first discuss …')."""
@@ -623,6 +622,7 @@ def _group_before(masked: str, pos: int) -> str | None:
     groups += [n.text for n in _bodies(masked, lo, pos)]
     distinct = list(dict.fromkeys(groups))
     return distinct[0] if len(distinct) == 1 else None
+
 
 def _speaks(masked: str, lo: int, hi: int) -> bool:
     """True when a speech verb or a pronoun lies in masked[lo:hi] ('The workers ask:' names its speakers)."""
@@ -688,8 +688,8 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     subjects = _distinct(n.text for n in _names(masked, lo, hi) if _is_subject(masked, lo, n))
     if len(subjects) == 1:
         return subjects[0]
-    # else, when no one is named since, the speaker of the last quotation ('Trotsky said: “…” In other
-    # words … This “explanation” … Still …, he persists in this one. In an article …, he says:')
+    # else, when no one is named since, the speaker of the last quotation ('Trotsky: “… a heroic
+    # personality” … Here is indeed a hypothesis from the padded room. … when it comes to his final speech …:')
     last = next((f for f in reversed(before) if f.cite_end <= pos), None)
     if not distinct and last is not None and last.speaker and not _speakers_named(masked, last.cite_end, pos):
         return last.speaker
