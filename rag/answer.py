@@ -597,11 +597,16 @@ def _without_unattributed_lead(text: str, nested: Quotation | None, start: int) 
     """Where a quote shown as someone's words starts: at their quotation's opening mark when the
     author's words before it do not name them ('Even today it sends a shiver down one's spine: “Should
     the Communists …' is In Defence of Marxism's comment, not Stalin's); an attribution that names the
-    speaker stays ('Lenin said: “…', '“Trotsky,” wrote Lenin in 1915, “…')."""
+    speaker stays ('Lenin said: “…', '“Trotsky,” wrote Lenin in 1915, “…'), but not the author's sentence
+    before a transcript line that it runs into ('… why Muralov confessed: Finerty (Counsel …): “…')."""
     if nested is None or not nested.speaker or nested.reported or nested.start - 1 <= start:
         return start
     lead = text[start : nested.start - 1]
-    if not WORD.search(lead) or re.search(rf"\b{re.escape(nested.speaker.split()[-1])}\b", lead):
+    surname = re.escape(nested.speaker.split()[-1])
+    label = re.search(rf"\b{surname}\s*(?:\([^()]{{1,60}}\))?\s*:\s*$", lead)
+    if label and lead[: label.start()].strip():  # '… explain why Muralov confessed: Finerty (Counsel …): “…': the line
+        return start + label.start()
+    if not WORD.search(lead) or re.search(rf"\b{surname}\b", lead):
         return start
     return nested.start - 1
 

@@ -304,6 +304,11 @@ def test_a_question_put_in_a_transcript_comes_with_its_reply(assistant):
     assert asked and asked[0].speaker == "Vyshinsky"
     reply = [e for e in answer.excerpts if e.quote.startswith("Muralov: “No. No such methods were used.")]
     assert reply and reply[0].speaker == "Muralov" and numbers[reply[0].quote] == numbers[asked[0].quote] + 1
+    # Campbell's sentence running into a transcript line is his, not the line's speaker's: the quote
+    # starts at the label ('… why Muralov confessed: Finerty (Counsel for the Commission): “…?”')
+    answer = assistant.ask("When the prosecutor asked Muralov whether rough methods had been used on him, what did he answer?")
+    finerty = [e for e in answer.excerpts if e.speaker == "Finerty"]
+    assert finerty and all(e.quote.startswith("Finerty (Counsel for the Commission): “") for e in finerty)
 
 
 def test_a_quoted_title_is_not_quoted_as_its_authors_words(assistant):
