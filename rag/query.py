@@ -11,18 +11,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from .quotes import names_in
+from .quotes import PLACES, names_in
 from .schema import Passage, Source
 
 _CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introduction|conclusion)\b)", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-# countries and cities: names of places, as rigid as persons' ('What did Trotskyists do in Spain?' is not
-# answered by a source that never names Spain), though too common to be speakers (rag.quotes)
-PLACES = frozenset(
-    "Russia Germany Britain England France Spain Italy Austria Japan China Korea Iran Mexico Europe America "
-    "Moscow Petrograd Leningrad Berlin Paris London".split()
-)
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI", "7": "VII", "8": "VIII", "9": "IX", "10": "X"}
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 __all__ = [
     "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "page_reference", "pronoun_lead_in", "speaker_at",
-    "subjects_in",
+    "subjects_in", "PLACES",
 ]
 
 
@@ -47,6 +47,12 @@ class Quotation:
 
 
 MIN_WORDS = 6
+# countries and cities: names of places, as rigid as persons' ('What did Trotskyists do in Spain?' is not
+# answered by a source that never names Spain, rag.query), but no one a 'he' can mean
+PLACES = frozenset(
+    "Russia Germany Britain England France Spain Italy Austria Japan China Korea Iran Mexico Europe America "
+    "Moscow Petrograd Leningrad Berlin Paris London".split()
+)
 _UP, _LO = "A-ZÀ-Þ", "a-zß-ÿ"
 _TOKEN = rf"(?:[{_UP}]\.(?: ?[{_UP}]\.)*|[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)?(?:[-’'][{_UP}]?[{_LO}]+)*)"
 _RUN = re.compile(rf"{_TOKEN}(?: {_TOKEN})*")  # capitalised words and initials: 'William Z. Foster'
@@ -329,7 +335,7 @@ def pronoun_lead_in(text: str, start: int) -> bool:
     masked = _mask(text, _quote_spans(text))
     starts = _lead_sentences(masked, 0, start - 1)
     lo, clause = starts[max(0, len(starts) - 2)], starts[-1]
-    if _PRONOUN_CUE.search(masked, clause, start) is not None and not _names(masked, lo, start):
+    if _PRONOUN_CUE.search(masked, clause, start) is not None and not _persons(masked, lo, start):
         return True
     # or 'They first discuss …' above a quotation, and no group before it here
     they = lo if len(starts) > 1 and not masked[clause : start - 1].strip() else clause
@@ -671,10 +677,10 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     else the one person named in the two sentences before `pos`, or None."""
     starts = _sentences(masked, max(0, pos - 800), pos)
     lo, hi = starts[max(0, len(starts) - 3)], starts[-1]
-    opening = [n.text for n in _names(masked, hi, pos) if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
+    opening = [n.text for n in _persons(masked, hi, pos) if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
     if opening:
         return opening[0]
-    names = [n.text for n in _names(masked, lo, hi)] + [f.speaker for f in before if f.speaker and f.cite_end > lo]
+    names = [n.text for n in _persons(masked, lo, hi)] + [f.speaker for f in before if f.speaker and f.cite_end > lo]
     distinct = _distinct(names)
     if len(distinct) == 1:
         return distinct[0]
@@ -694,6 +700,14 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     if not distinct and last is not None and last.speaker and not _speakers_named(masked, last.cite_end, pos):
         return last.speaker
     return None
+
+
+def _persons(masked: str, lo: int, hi: int) -> list[_Name]:
+    """The names in masked[lo:hi] that are no place: 'Coyoacan, Mexico' is where an article was written."""
+    return [
+        n for n in _names(masked, lo, hi)
+        if n.text not in PLACES and not re.match(rf",\s*(?:{'|'.join(PLACES)})\b", masked[n.end :])
+    ]
 
 
 def _is_subject(masked: str, lo: int, name: _Name) -> bool:

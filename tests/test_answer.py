@@ -282,6 +282,12 @@ def test_his_right_after_a_named_speaker_is_that_speaker(assistant):
     # Here is indeed a hypothesis from the padded room. … when it comes to his final speech …:')
     answer = assistant.ask("Why did Trotsky say he was not obliged to answer why the accused confessed?")
     assert [e.speaker for e in answer.excerpts if "Chief among them are" in e.quote] == ["Trotsky"]
+    # a place is no one 'he' can mean: 'Still …, he persists in this one. In an article date-lined
+    # Coyoacan, Mexico, January 21st, 1937, he says:' (Trotsky, quoted in the passage before)
+    answer = assistant.ask(
+        "According to Campbell, how did Trotsky explain in 1937 why Radek and Pyatakov confessed after Zinoviev and Kamenev were shot?"
+    )
+    assert [e.speaker for e in answer.excerpts if "one leaves the faint hope of a chance" in e.quote] == ["Trotsky"]
 
 
 def test_they_point_back_to_a_delegation_and_its_report_resumes_after_the_authors_comment(assistant):

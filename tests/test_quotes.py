@@ -37,7 +37,7 @@ def quoted(corpus: list[Passage], phrase: str, works: dict[str, str] | None = No
 def test_public_api():
     assert rag.quotes.__all__ == [
         "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "page_reference", "pronoun_lead_in",
-        "speaker_at", "subjects_in",
+        "speaker_at", "subjects_in", "PLACES",
     ]
 
 
