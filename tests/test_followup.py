@@ -23,6 +23,8 @@ SOURCES = ("Campbell", "J. R. Campbell", "APL", "American Party of Labor", "In D
         ("What does Campbell say about the Moscow trials?", "What does the APL say?", "What does the APL say about the Moscow trials?"),
         ("What does Campbell say about the Moscow trials?", "And according to the APL?", "What does the APL say about the Moscow trials?"),
         ("Why was Trotsky expelled?", "What about the APL?", "Why was Trotsky expelled, according to the APL?"),
+        # a source named by its side, as its viewpoint label shows it
+        ("Why was Trotsky expelled?", "What about the sympathetic source?", "Why was Trotsky expelled, according to the sympathetic source?"),
         ("Why was Trotsky expelled?", "What did Lenin say about it?", "Why was Trotsky expelled, according to Lenin?"),
         ("What did Lenin think of Trotsky?", "What did their followers say?", "What did their followers say?"),
         ("Why was Trotsky expelled?", "What is socialism in one country?", "What is socialism in one country?"),  # standalone already
