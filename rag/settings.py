@@ -33,7 +33,7 @@ class Settings:
     source_max_deep_gap: float = 0.18
     # a yes/no question asks for a verdict, which each side gives in its own terms: a source may lie further
     # from the best one ('Were the defendants tortured?': In Defence of Marxism 0.25 below it, 'a policy of torture
-    # and murder'); held-out perspective coverage 0.857 -> 1.0 and 0.963 -> 1.0 (docs/evaluation.md)
+    # and murder'); perspective coverage 0.963 -> 1.0 held out, 0.857 -> 0.952 on the blind set (docs/evaluation.md)
     verdict_max_deep_gap: float = 0.28
     # a source that never names the person a question asks about does not address it, when another
     # source names them this often (rag.query.Mentions; dev: 1 drops a source that answers, 2 and 3 do not)

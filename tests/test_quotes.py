@@ -171,10 +171,15 @@ def test_invariants_over_every_passage(corpus, work_authors):
             assert q.speaker is None or (q.speaker.strip() == q.speaker and q.speaker.removeprefix("the ")[0].isupper()), (p.id, q)
             assert q.citation is None or q.citation.strip(), (p.id, q)
             found = speaker_at(quotations, q.start, q.end, p.text)
-            assert found == q or found in q.inner or any(found in i.inner for i in q.inner)  # or words it quotes
+            assert found in _voices(q)  # it, or words it quotes
             for i in q.inner:  # words quoted in single marks inside it, by someone named
                 assert q.start <= i.start < i.end <= q.end and i.speaker and p.text[i.start - 1] == "‘", (p.id, i)
             previous_end = q.end
+
+
+def _voices(q: Quotation) -> list[Quotation]:
+    """The quotation and every quotation inside it, however deep."""
+    return [q, *(v for i in q.inner for v in _voices(i))]
 
 
 def test_speaker_at_needs_half_of_the_excerpt():
