@@ -383,6 +383,15 @@ def test_a_passage_found_for_its_lead_in_is_quoted_from_the_quotation_it_introdu
     assert not any(e.quote.endswith(":") for e in answer.excerpts)
 
 
+def test_words_found_only_by_their_announcement_are_quoted_from_their_opening(assistant):
+    # 'The platform of the opposition issued in 1927 says:' is the closest sentence; none of the platform's
+    # own is close, so the quote starts where it does, not at its closest sentence ('The slow pace of …')
+    answer = assistant.ask("What was the Platform of the Opposition?")
+    platform = [e for e in answer.excerpts if "Twenty-five million small farms" in e.passage.text]
+    assert platform and platform[0].quote.startswith("“Twenty-five million small farms")
+    assert len(platform[0].quote.split(". ")) > 1  # more than the opening sentence alone
+
+
 def test_asked_for_words_after_the_authors_account_of_them_are_quoted_themselves(assistant):
     # 'Briefly Trotsky’s suggestion … was that the Soviet Government should declare war …' ends a
     # paragraph; Trotsky's article follows as a block quotation, with no lead-in colon
