@@ -677,9 +677,19 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     else the one person named in the two sentences before `pos`, or None."""
     starts = _sentences(masked, max(0, pos - 800), pos)
     lo, hi = starts[max(0, len(starts) - 3)], starts[-1]
-    opening = [n.text for n in _persons(masked, hi, pos) if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
+    # whole words only (`pos` may fall inside one: 'to Socialism, he argued'); persons, not what 'the' names:
+    # papers, bodies, groups ('In the Bulletin of the Opposition …, he repeated:', 'the Dewey Commission', 'the Cadets')
+    own = [
+        n for n in _persons(masked, hi, pos)
+        if not masked[n.end : n.end + 1].isalpha() and not re.search(r"\b[Tt]he\s+$", masked[max(0, n.start - 4) : n.start])
+    ]
+    opening = [n.text for n in own if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
     if opening:
         return opening[0]
+    # else the one person its own sentence names before it ('… the names … were read over to Trotsky and he
+    # was asked …; his answer was:')
+    if len(_distinct(n.text for n in own)) == 1:
+        return own[0].text
     names = [n.text for n in _persons(masked, lo, hi)] + [f.speaker for f in before if f.speaker and f.cite_end > lo]
     distinct = _distinct(names)
     if len(distinct) == 1:

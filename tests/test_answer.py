@@ -364,6 +364,14 @@ def test_he_is_the_one_person_named_in_full_in_the_sentence_before(assistant):
     assert account and account[0].speaker == "John D. Littlepage"
 
 
+def test_his_is_the_one_person_named_before_it_in_its_own_sentence(assistant):
+    # '… the names of the accused … were read over to Trotsky and he was asked …; his answer was:' ends a
+    # paragraph; his answer, the next one, is Trotsky's words, not the 1939 book's
+    answer = assistant.ask("What did the Dewey Commission conclude?")
+    reply = [e for e in answer.excerpts if "Not one of them that I know" in e.quote]
+    assert reply and reply[0].speaker == "Trotsky"
+
+
 def test_someones_words_are_shown_without_the_authors_comment_that_leads_into_them(assistant):
     # 'This is what Stalin wrote to Zinoviev and Bukharin in August 1923. Even today it sends a shiver
     # down one's spine: "Should the Communists …': the announcement yields to the words, and the

@@ -261,6 +261,16 @@ def test_he_is_the_one_person_a_sentence_before_has_as_its_subject(corpus):
     assert q is not None and q.speaker == "Trotsky"
 
 
+def test_he_is_the_one_person_his_own_sentence_names_before_him(corpus, work_authors):
+    # the APL: '… anticommunist leftists like Orwell who were convinced, as he himself wrote, ‘that the
+    # destruction of the Soviet myth [is] essential …’'; a paper, a body or a group that 'the' names is no
+    # one 'he' can mean ('In the Bulletin of the Opposition in 1932, he repeated:' stays unresolved)
+    q = quoted(corpus, "that the destruction of the Soviet myth [is] essential", work_authors)
+    assert q is not None and q.speaker == "Orwell"
+    q = quoted(corpus, "Under favourable circumstances, external and internal", work_authors)
+    assert q is not None and q.speaker is None
+
+
 def test_a_title_run_into_its_authors_name_leaves_the_author_as_subject():
     # the 1939 book: 'In The Revolution Betrayed Trotsky in a measure repeats this diagnosis:' (the capitalised
     # title and name read as one run, which 'In' governs); an author the source cites ends it
