@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from .followup import standalone
+from .followup import asks_for_more, require_subject, standalone
 from .query import Mentions, source_names, without_source_names
 from .quotes import (
     MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, page_reference, pronoun_lead_in, speaker_at,
@@ -140,16 +140,24 @@ class Composer:
         )
 
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
+        return self._answer(question, list(history or ()), sources)[0]
+
+    def _answer(self, question: str, history: list[str], sources: Sequence[str] | None) -> tuple[Answer, frozenset[str]]:
+        """The answer, and the passages it and the answers before it quote when it asks for more."""
         started = time.perf_counter()
+        shown: frozenset[str] = frozenset()
+        if history and asks_for_more(question):  # 'Tell me more': the passages the last answer did not quote
+            shown = self._answer(history[-1], history[:-1], sources)[1]
         # names as the corpus spells them first, so that a follow-up's 'he' finds 'Bukharin' in 'Bukarin'
         correct = self._spelling.correct
-        searched = standalone(correct(question), [correct(h) for h in history or ()], self._people, self._source_names)
+        searched = require_subject(standalone(correct(question), [correct(h) for h in history], self._people, self._source_names))
         query = self._retriever.embed_question(searched)
         similarity = self._retriever.sentence_similarity(query)
-        hits = self._retriever.search_vector(searched, query, self._settings.answer_pool, sources, similarity)
+        hits = self._retriever.search_vector(searched, query, self._settings.answer_pool + len(shown), sources, similarity)
         sentence_scores = similarity.quotes
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
+        hits = [h for h in hits if h.passage.id not in shown]
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
         topic = without_source_names(searched, list(self._sources.values()))
         asks = _asked_for(topic, names_source=topic != searched)
@@ -172,7 +180,8 @@ class Composer:
         markdown = render_markdown(answer)
         done = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000, "compose": (done - retrieved) * 1000, "total": (done - started) * 1000}
-        return Answer(question, searched, covered, lead, answer.excerpts, answer.coverage, answer.closest, markdown, timings)
+        answer = Answer(question, searched, covered, lead, answer.excerpts, answer.coverage, answer.closest, markdown, timings)
+        return answer, shown | {e.passage.id for e in answer.excerpts}
 
     def _searched_sources(self, hits: Sequence[Hit], sources: Sequence[str] | None) -> list[str]:
         """The sources the retriever actually looked in (a named source narrows the search)."""

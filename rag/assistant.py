@@ -14,6 +14,7 @@ from typing import Literal
 from .answer import Composer
 from .corpus import read_text
 from .embed import Embedder, QueryEmbedder, build_embedders
+from .followup import require_subject
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
 from .index import Index, build_index, load_index, stored_precision
 from .retrieve import Retriever
@@ -103,7 +104,7 @@ class Assistant:
         question = self._check_question(question)
         if k < 1:
             raise QuestionError(f"k must be at least 1 (got {k})")
-        return self._retriever.search(self._spelling.correct(question), k, self._check_sources(sources))
+        return self._retriever.search(self._spelling.correct(require_subject(question)), k, self._check_sources(sources))
 
     def ask(self, question: str, history: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> Answer:
         """Quoted, attributed excerpts that answer the question, grouped by source.

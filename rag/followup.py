@@ -1,7 +1,8 @@
 """Rewrite a follow-up question into a standalone one, from the conversation so far.
 
 "And what did Lenin say about him?" after "Why was Trotsky expelled?" becomes "What did
-Lenin say about Trotsky?". Rule-based on purpose: no generator that ships offline is
+Lenin say about Trotsky?"; "What about Zinoviev?" asks the last question of him; "Why?" or
+"Tell me more" asks it again, their words added. Rule-based on purpose: no generator that ships offline is
 reliable enough, and the rewritten question is shown to the user, who can rephrase.
 It does not resolve references to anything but the previous questions.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from .errors import QuestionError
 from .query import PLACES
 
 _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IGNORECASE)
@@ -35,6 +37,15 @@ _BODIES = set(
     "Police Church Press".split()
 )
 _GROUP_ENDINGS = ("ism", "ist", "ists", "ite", "ites", "ian", "ians", "ans", "iks", "ese")  # 'Trotskyists', 'Bolsheviks'
+# a follow-up of these words alone names nothing to search for: 'Why?', 'Tell me more', 'How so?', 'Go on'
+_CONTENTLESS = set(
+    "why how what when where who whom whose which is are was were do does did can could would should will and but so "
+    "then also ok okay well yes no really tell me more go on continue please explain elaborate expand further else "
+    "again exactly details detail example examples for such as in way sense mean meant".split()
+)
+_MORE = re.compile(r"\b(?:more|else|further|continue|go\s+on|elaborate|expand)\b", re.IGNORECASE)
+_NARROWING = re.compile(r"(?:in|on|at|during|after|before|since|until|from|around|between|\d)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _POSSESSIVE = {"his", "her", "their", "its"}
 _PERSONAL = {"he", "him", "his", "himself", "she", "her"}
 _PLURAL = {"they", "them", "their"}
@@ -61,10 +72,15 @@ def _rewritten(question: str, previous: Sequence[str], people: Collection[str], 
     question = " ".join(question.split())
     if not previous:
         return question
-    last = previous[-1]
+    last = _without_contentless_tail(previous[-1])
+    if contentless(question):  # 'Why?' after 'What did Stalin say about Zinoviev?': that question, asked again
+        return f"{last} {question}"
     about = _WHAT_ABOUT.match(question) or _WHO_ONLY.match(question)
     focus = next((g for g in about.groups() if g), "") if about else ""
     if focus and not _PRONOUN.search(focus):  # 'What did their followers say?' names nobody yet
+        if _WHAT_ABOUT.match(question) and (person := _person_asked_about(last, focus, people, source_names)):
+            # 'What did Zinoviev do in 1926?' + 'What about Kamenev?': the same question, of him
+            return re.sub(rf"\b{re.escape(person)}(?![\w-])", focus.rstrip(" ?."), last, count=1)
         return _with_focus(last, focus, source_names)
     if not _PRONOUN.search(question) and not _LEAD.match(question):
         return question
@@ -77,6 +93,45 @@ def _rewritten(question: str, previous: Sequence[str], people: Collection[str], 
         if subject:
             rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), subject), rewritten, count=1)
     return rewritten[:1].upper() + rewritten[1:]
+
+
+def contentless(question: str) -> bool:
+    """True when the question has no word to search for ('Why?', 'Tell me more', 'How so?')."""
+    words = _WORD.findall(question.lower())
+    return bool(words) and all(w in _CONTENTLESS for w in words)
+
+
+def asks_for_more(question: str) -> bool:
+    """'Tell me more', 'What else?', 'Go on': the last question again, for what its answer did not show."""
+    return contentless(question) and _MORE.search(question) is not None
+
+
+def _without_contentless_tail(question: str) -> str:
+    """'What did Stalin say about Zinoviev? Why?' -> 'What did Stalin say about Zinoviev?': follow-ups do not pile up."""
+    sentences = re.split(r"(?<=[?.!])\s+", question)
+    while len(sentences) > 1 and contentless(sentences[-1]):
+        sentences.pop()
+    return " ".join(sentences)
+
+
+def require_subject(question: str) -> str:
+    """The question, if it names something to search for; raises QuestionError for 'Why?' asked first."""
+    if contentless(question):
+        raise QuestionError(
+            f"“{question}” names nothing to look for; ask about a person, an event or an idea "
+            "(for example: Why was Trotsky expelled from the party?), or ask it after such a question"
+        )
+    return question
+
+
+def _person_asked_about(last: str, focus: str, people: Collection[str], source_names: Collection[str]) -> str | None:
+    """The person `last` asks about, when `focus` is another person (not a source, body or movement)."""
+    focus = focus.rstrip(" ?.")
+    if any(focus.lower().removeprefix("the ") == name.lower().removeprefix("the ") for name in source_names):
+        return None
+    if not _NAME.fullmatch(focus) or not _may_be_person(focus):
+        return None
+    return _subject([last], {name.split()[-1] for name in people}, persons_only=True)
 
 
 def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: bool, plural: bool = False) -> str | None:
@@ -126,4 +181,6 @@ def _with_focus(last: str, focus: str, source_names: Collection[str]) -> str:
         named = re.compile(r"(?:\bthe\s+)?(?<![\w-])" + re.escape(name) + r"(?![\w-])", 0 if name.isupper() else re.IGNORECASE)
         if named.search(last):
             return named.sub(lambda _: focus, last, count=1)
+    if _NARROWING.match(focus):  # 'What about in 1929?' narrows the question; it names no one
+        return f"{last.rstrip(' ?.')}, {focus}?"
     return f"{last.rstrip(' ?.')}, according to {focus}?"

@@ -562,6 +562,24 @@ def test_a_follow_up_is_rewritten_before_searching(assistant):
     assert answer.covered
 
 
+def test_tell_me_more_quotes_what_the_last_answer_did_not(assistant):
+    first = assistant.ask("What did Zinoviev do in 1926?")
+    more = assistant.ask("Tell me more", history=["What did Zinoviev do in 1926?"])
+    assert more.standalone_question == "What did Zinoviev do in 1926? Tell me more"
+    assert more.covered and more.excerpts
+    assert not {e.passage.id for e in first.excerpts} & {e.passage.id for e in more.excerpts}
+    again = assistant.ask("What else?", history=["What did Zinoviev do in 1926?", "Tell me more"])
+    assert not {e.passage.id for e in first.excerpts + more.excerpts} & {e.passage.id for e in again.excerpts}
+
+
+@pytest.mark.parametrize("question", ["Why?", "Tell me more"])
+def test_a_first_question_with_nothing_to_search_for_is_refused_with_a_clear_error(assistant, question):
+    with pytest.raises(QuestionError, match="names nothing to look for"):
+        assistant.ask(question)
+    with pytest.raises(QuestionError, match="names nothing to look for"):
+        assistant.search(question)
+
+
 def test_a_named_source_is_the_one_searched(assistant):
     answer = assistant.ask("What does the APL say about Trotsky's attitude to the peasantry?")
     assert {e.source_id for e in answer.excerpts} == {"apl-on-trotskyites"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.followup import standalone
+from rag.followup import contentless, standalone
 
 PEOPLE = {"Lenin", "Trotsky", "Bukharin", "Zinoviev"}
 SOURCES = ("Campbell", "J. R. Campbell", "APL", "American Party of Labor", "In Defence of Marxism")
@@ -32,6 +32,13 @@ SOURCES = ("Campbell", "J. R. Campbell", "APL", "American Party of Labor", "In D
         ("What did Kamenev do in 1926?", "What did Stalin say about him?", "What did Stalin say about Kamenev?"),
         ("What did Hitler plan against the USSR in Berlin?", "Did Trotsky support him?", "Did Trotsky support Hitler?"),
         ("What did the Left Opposition want in Moscow?", "Was he right?", "Was he right?"),
+        # 'What about X?' asks the last question of another person; of a source, a body or a time, it narrows it
+        ("What did Zinoviev do in 1926?", "What about Kamenev?", "What did Kamenev do in 1926?"),
+        ("What did Lenin say about Trotsky?", "And what about Bukharin?", "What did Lenin say about Bukharin?"),
+        ("Why was Trotsky expelled?", "What about in 1929?", "Why was Trotsky expelled, in 1929?"),
+        # a follow-up with nothing to search for asks the last question again, its words added
+        ("What did Stalin say about Zinoviev?", "Why?", "What did Stalin say about Zinoviev? Why?"),
+        ("Why was Trotsky expelled?", "Tell me more", "Why was Trotsky expelled? Tell me more"),
     ],
 )
 def test_a_follow_up_becomes_a_standalone_question(history, question, expected):
@@ -47,3 +54,17 @@ def test_each_earlier_question_is_read_as_it_was_searched():
     expected = "Was Trotsky a genuine Bolshevik, according to the APL?"  # not 'What about the APL?'
     assert standalone("What about the APL?", history, PEOPLE, SOURCES) == expected
     assert standalone("Who led it?", ["What was the Left Opposition?", "When was it founded?"], PEOPLE, SOURCES) == "Who led the Left Opposition?"
+
+
+def test_follow_ups_with_nothing_to_search_for_do_not_pile_up():
+    history = ["What did Stalin say about Zinoviev?", "Why?", "Tell me more"]
+    assert standalone("What else?", history, PEOPLE, SOURCES) == "What did Stalin say about Zinoviev? What else?"
+    assert standalone("What about Bukharin?", history, PEOPLE, SOURCES) == "What did Stalin say about Bukharin?"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Why?", True), ("Tell me more", True), ("How so?", True), ("What else?", True), ("Go on.", True),
+    ("What is Trotskyism?", False), ("What happened next?", False), ("Why was Trotsky expelled?", False),
+])
+def test_a_question_with_nothing_to_search_for_is_recognised(question, expected):
+    assert contentless(question) is expected
