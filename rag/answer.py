@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from .followup import asks_for_more, require_subject, standalone
-from .query import Mentions, source_names, without_source_names
+from .query import Mentions, named_page, source_names, without_source_names
 from .quotes import (
     MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, page_reference, pronoun_lead_in, speaker_at,
     subjects_in,
@@ -162,9 +162,12 @@ class Composer:
         topic = without_source_names(searched, list(self._sources.values()))
         asks = _asked_for(topic, names_source=topic != searched)
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
-        verdict = self._scope.judge(searched, best)
         searched_ids = self._searched_sources(hits, sources)
-        reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
+        page = named_page(searched)
+        if page is not None:  # the page's passages are the answer, however loosely their words match the question
+            reason = "" if hits and all(page in h.passage.pages for h in hits) else f"the sources searched have no page {page}"
+        else:
+            reason = self._scope.judge(searched, best).reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         if not reason:
             years = self._mentions.years_asked(topic)
             deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap

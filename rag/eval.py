@@ -364,6 +364,7 @@ _REASON_SIMILARITY = re.compile(r"no sentence of the sources comes close; best s
 _REASON_YEARS = "it names a year the sources never mention"
 _REASON_WORDS = "the question turns on words the sources never use"
 _REASON_NAMES = re.compile(r"the sources( searched)? never mention (.+)")
+_REASON_PAGE = re.compile(r"the sources searched have no page (\d+)")
 _FILLER = re.compile(r"\b(?:and|but)\b|[\s.,;:()]+", re.IGNORECASE)
 
 
@@ -544,6 +545,11 @@ class Evaluator:
             texts = [t for sid, t in self._normalised.items() if sid in searched]
             named = [n for n in names if any(re.search(rf"\b{re.escape(normalise(n).split()[-1])}\b", t) for t in texts)]
             return bool(texts) and not named, f"in the sources searched: {', '.join(named)}" if named else "absent from every source searched"
+        if m := _REASON_PAGE.fullmatch(reason):
+            page = int(m.group(1))
+            searched = {c["source_id"] for c in answer.get("sources", ()) if c.get("searched", True)}
+            on_page = [p.id for p in self._passages.values() if p.source_id in searched and page in p.pages]
+            return not on_page, f"on that page: {', '.join(on_page)}" if on_page else "no passage of the sources searched is on it"
         return False, "a reason this heuristic cannot check"
 
     def _source_named(self, name: str) -> str | None:

@@ -54,7 +54,7 @@ def covered_lead(coverage: Sequence[SourceCoverage]) -> str:
         lead += f" Not addressed in what was found: {'; '.join(silent)}."
     unsearched = [side_name(c.source) for c in coverage if not c.searched]
     if unsearched:
-        lead += f" Not searched (the question names a source or a chapter of one, or the search was limited): {'; '.join(unsearched)}."
+        lead += f" Not searched (the question names a source, or a chapter or page of one, or the search was limited): {'; '.join(unsearched)}."
     return lead
 
 

@@ -27,7 +27,7 @@ import Stemmer
 
 from .embed import Embedder, QueryEmbedder
 from .index import Index, mean_vectors
-from .query import in_chapter, named_chapter, named_sources, ordinal_twins, without_source_names
+from .query import in_chapter, named_chapter, named_page, named_sources, ordinal_twins, without_source_names
 from .schema import Hit, Passage
 from .settings import Settings
 from .vectorindex import search_vectors
@@ -164,12 +164,19 @@ class Retriever:
 
     def _allowed(self, question: str, sources: Sequence[str] | None, chapter: np.ndarray | None) -> np.ndarray:
         """The sources asked for; within them, the ones the question names, if any, or else
-        the ones that have the chapter it names ('the foreword' is Campbell's)."""
+        the ones that have the chapter it names ('the foreword' is Campbell's); and of those,
+        the passages on the page it names, when they have it ('What does Campbell say on page 70?')."""
         pool = list(sources) if sources is not None else [s.id for s in self._index.sources]
         named = [s for s in named_sources(question, self._index.sources) if s in pool]
         if not named and chapter is not None:
             named = [s for s in pool if s in set(self._source_ids[chapter])]
-        return np.isin(self._source_ids, named or pool)
+        allowed = np.isin(self._source_ids, named or pool)
+        on_page = allowed & self.on_page(named_page(question))
+        return on_page if on_page.any() else allowed
+
+    def on_page(self, page: int | None) -> np.ndarray:
+        """Which passages lie on the page (none when `page` is None)."""
+        return np.array([page is not None and page in p.pages for p in self._index.passages])
 
     def _dense_scores(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of the question with the passages FAISS returns (all of a flat index); 0 for the rest."""

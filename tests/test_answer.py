@@ -580,6 +580,16 @@ def test_a_first_question_with_nothing_to_search_for_is_refused_with_a_clear_err
         assistant.search(question)
 
 
+def test_a_page_asked_for_is_quoted_from_that_page(assistant):
+    answer = assistant.ask("What does Campbell say on page 70?")
+    assert answer.covered and answer.excerpts
+    assert all(70 in e.passage.pages for e in answer.excerpts)
+    # a page of a work the sources quote is no page of theirs
+    assert not all(54 in e.passage.pages for e in assistant.ask("What does Trotsky say on page 54 of his book?").excerpts)
+    missing = assistant.ask("What is on page 999?")
+    assert not missing.covered and "the sources searched have no page 999" in missing.lead
+
+
 def test_a_named_source_is_the_one_searched(assistant):
     answer = assistant.ask("What does the APL say about Trotsky's attitude to the peasantry?")
     assert {e.source_id for e in answer.excerpts} == {"apl-on-trotskyites"}

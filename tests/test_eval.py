@@ -238,6 +238,12 @@ def test_a_decline_reason_is_checked_against_the_question_and_corpus(assistant, 
     assert all(claim.supported for claim in evaluator.check_lead(searched))
     everywhere = dict(searched, sources=[dict(c, searched=True) for c in searched["sources"]])
     assert not all(claim.supported for claim in evaluator.check_lead(everywhere))
+    # a page no source searched has: checked against the passages' pages
+    no_page = assistant.ask("What does the APL say on page 70?").to_dict()
+    assert "the sources searched have no page 70" in no_page["lead"]
+    assert all(claim.supported for claim in evaluator.check_lead(no_page))
+    campbell_too = dict(no_page, sources=[dict(c, searched=True) for c in no_page["sources"]])
+    assert not all(claim.supported for claim in evaluator.check_lead(campbell_too))
 
 
 @pytest.mark.parametrize(("name", "size"), [("heldout.jsonl", 36), ("heldout2.jsonl", 40)])
