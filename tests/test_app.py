@@ -169,7 +169,7 @@ def test_api_takes_sources_and_history(client):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("args", [("",), ("   ",), ("x" * 100_000,), ("Was Trotsky a Bolshevik?", ["no-such-source"]), ("Why?", [])])
+@pytest.mark.parametrize("args", [("",), ("   ",), ("x" * 100_000,), ("Was Trotsky a Bolshevik?", ["no-such-source"]), ("Why?", []), ("Why?",)])
 def test_api_turns_bad_input_into_a_one_line_error(client, args):
     result = client.predict(*args, api_name="/ask")
     assert set(result) == {"error"}
