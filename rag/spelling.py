@@ -9,6 +9,9 @@ American spelling (-ize/-ise, -or/-our, -l/-ll, sk/sc). BM25 and the scope check
 word, instead of refusing the question for "words the sources never use".
 Skeletons, not edit distance, on purpose: 'Martian' is one letter from 'Marxian', 'Australia'
 two from 'Austria', 'chilled' a transliteration away from 'killed'; those are other words.
+The one slip of the keyboard read back is two neighbouring letters swapped ("Trotksy", "Stlain",
+"expleled"): it keeps every letter, and no word is two swapped letters from another word the
+corpus uses often ('Sedova', Trotsky's wife, is one letter from 'Sedov', his son: not read so).
 The searched question is shown to the user, who sees how it was read.
 """
 
@@ -23,6 +26,8 @@ _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
 MIN_NAME_LETTERS = 6
 MIN_WORD_LETTERS = 7
 PROPER_SHARE = 0.9  # a corpus word is a name when this share of its uses is capitalised
+MIN_SWAPPED_LETTERS = 5  # 'form' and 'from' are both words: short swaps are too often another word
+MIN_SWAPPED_USES = 10  # a word read back from a swap is one the corpus uses often: 'dairy' stays, 'diary' is used twice
 
 Rules = tuple[tuple[re.Pattern[str], str], ...]
 _SPELLING: Rules = (  # applied in order to a lower-case word
@@ -62,6 +67,7 @@ class Spelling:
                 uses[word.lower()] += 1
                 capitalised[word.lower()] += word[0].isupper()
         self._known = set(uses)
+        self._uses = uses
         names = [w for w, n in uses.most_common() if capitalised[w] >= PROPER_SHARE * n]
         self._words = _by_skeleton((w for w, _ in uses.most_common()), _SPELLING)
         self._names = _by_skeleton(names, _NAME)
@@ -71,7 +77,11 @@ class Spelling:
         return _WORD.sub(lambda m: self._corpus_form(m.group()), question)
 
     def _corpus_form(self, word: str) -> str:
-        if len(word) < MIN_NAME_LETTERS or word.lower() in self._known:
+        if word.lower() in self._known:
+            return word
+        if len(word) >= MIN_SWAPPED_LETTERS and (swapped := self._unswapped(word.lower())):
+            return swapped.capitalize() if word[0].isupper() else swapped
+        if len(word) < MIN_NAME_LETTERS:
             return word
         if len(word) >= MIN_WORD_LETTERS and (found := self._words.get(skeleton(word, _SPELLING))):
             return found.capitalize() if word[0].isupper() else found
@@ -79,6 +89,16 @@ class Spelling:
             return word  # 'parish' is not 'Paris', 'marry' not 'Mary'
         found = self._names.get(skeleton(word, _NAME))
         return found.capitalize() if found else word
+
+
+    def _unswapped(self, word: str) -> str | None:
+        """The corpus word that `word` is with two neighbouring letters swapped back, if exactly one is."""
+        found = {
+            candidate for i in range(len(word) - 1)
+            if word[i] != word[i + 1]
+            and self._uses[candidate := word[:i] + word[i + 1] + word[i] + word[i + 2:]] >= MIN_SWAPPED_USES
+        }
+        return found.pop() if len(found) == 1 else None
 
 
 def _by_skeleton(words: Iterable[str], rules: Rules) -> dict[str, str]:

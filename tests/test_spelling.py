@@ -21,6 +21,9 @@ def spelling(passages) -> Spelling:
         ("Zinovieff and Kameneff", "Zinoviev and Kamenev"),
         ("Sinowjew, Bucharin, Trotzki", "Zinoviev, Bukharin, Trotsky"),  # German transliteration
         ("Did the party's behavior change?", "Did the party's behaviour change?"),
+        # two neighbouring letters swapped, in a word the corpus uses often
+        ("why was trotksy expleled", "why was trotsky expelled"),
+        ("Was Stlain a friend of Bukahrin?", "Was Stalin a friend of Bukharin?"),
     ],
 )
 def test_unknown_names_and_spellings_take_the_corpus_form(spelling, typed, read):
@@ -38,6 +41,8 @@ def test_unknown_names_and_spellings_take_the_corpus_form(spelling, typed, read)
         "Was the soldier attached to the parish?",  # not 'shoulder', 'attacked', 'Paris'
         "Who was Esteban Volkov?",  # names nowhere near a corpus word stay as typed
         "Why was Trotsky expelled from the party in 1927?",  # known words are never touched
+        "What happened to his wife Natalia Sedova?",  # one letter from 'Sedov', his son: no swap
+        "Did Trotsky keep a dairy?",  # two letters swapped from 'diary', which the corpus uses twice
     ],
 )
 def test_other_words_are_left_as_typed(spelling, question):
