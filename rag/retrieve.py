@@ -171,12 +171,11 @@ class Retriever:
         if not named and chapter is not None:
             named = [s for s in pool if s in set(self._source_ids[chapter])]
         allowed = np.isin(self._source_ids, named or pool)
-        on_page = allowed & self.on_page(named_page(question))
+        page = named_page(question)
+        if page is None:
+            return allowed
+        on_page = allowed & np.array([page in p.pages for p in self._index.passages])
         return on_page if on_page.any() else allowed
-
-    def on_page(self, page: int | None) -> np.ndarray:
-        """Which passages lie on the page (none when `page` is None)."""
-        return np.array([page is not None and page in p.pages for p in self._index.passages])
 
     def _dense_scores(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of the question with the passages FAISS returns (all of a flat index); 0 for the rest."""
