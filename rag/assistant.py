@@ -14,8 +14,8 @@ from typing import Literal
 from .answer import Composer
 from .corpus import read_text
 from .embed import Embedder, QueryEmbedder, build_embedders
-from .followup import require_subject
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, QuestionError
+from .followup import require_subject
 from .index import Index, build_index, load_index, stored_precision
 from .retrieve import Retriever
 from .quotes import learn_work_authors

@@ -2,8 +2,8 @@
 
 "And what did Lenin say about him?" after "Why was Trotsky expelled?" becomes "What did
 Lenin say about Trotsky?"; "What about Zinoviev?" asks the last question of him; "Why?" or
-"Tell me more" asks it again, their words added. Rule-based on purpose: no generator that ships offline is
-reliable enough, and the rewritten question is shown to the user, who can rephrase.
+"Tell me more" asks it again, their words added. Rule-based on purpose: no generator that
+ships offline is reliable enough, and the rewritten question is shown to the user, who can rephrase.
 It does not resolve references to anything but the previous questions.
 """
 

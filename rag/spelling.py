@@ -10,8 +10,8 @@ word, instead of refusing the question for "words the sources never use".
 Skeletons, not edit distance, on purpose: 'Martian' is one letter from 'Marxian', 'Australia'
 two from 'Austria', 'chilled' a transliteration away from 'killed'; those are other words.
 The one slip of the keyboard read back is two neighbouring letters swapped ("Trotksy", "Stlain",
-"expleled"): it keeps every letter, and no word is two swapped letters from another word the
-corpus uses often ('Sedova', Trotsky's wife, is one letter from 'Sedov', his son: not read so).
+"expleled"), into a word the corpus uses often: it keeps every letter ('Sedova', Trotsky's wife,
+is one letter from 'Sedov', his son, and stays as typed).
 The searched question is shown to the user, who sees how it was read.
 """
 
@@ -66,7 +66,6 @@ class Spelling:
             for word in _WORD.findall(text):
                 uses[word.lower()] += 1
                 capitalised[word.lower()] += word[0].isupper()
-        self._known = set(uses)
         self._uses = uses
         names = [w for w, n in uses.most_common() if capitalised[w] >= PROPER_SHARE * n]
         self._words = _by_skeleton((w for w, _ in uses.most_common()), _SPELLING)
@@ -77,7 +76,7 @@ class Spelling:
         return _WORD.sub(lambda m: self._corpus_form(m.group()), question)
 
     def _corpus_form(self, word: str) -> str:
-        if word.lower() in self._known:
+        if word.lower() in self._uses:
             return word
         if len(word) >= MIN_SWAPPED_LETTERS and (swapped := self._unswapped(word.lower())):
             return swapped.capitalize() if word[0].isupper() else swapped
@@ -90,15 +89,11 @@ class Spelling:
         found = self._names.get(skeleton(word, _NAME))
         return found.capitalize() if found else word
 
-
     def _unswapped(self, word: str) -> str | None:
         """The corpus word that `word` is with two neighbouring letters swapped back, if exactly one is."""
-        found = {
-            candidate for i in range(len(word) - 1)
-            if word[i] != word[i + 1]
-            and self._uses[candidate := word[:i] + word[i + 1] + word[i] + word[i + 2:]] >= MIN_SWAPPED_USES
-        }
-        return found.pop() if len(found) == 1 else None
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]}
+        found = [w for w in swaps if self._uses[w] >= MIN_SWAPPED_USES]
+        return found[0] if len(found) == 1 else None
 
 
 def _by_skeleton(words: Iterable[str], rules: Rules) -> dict[str, str]:
