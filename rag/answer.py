@@ -43,6 +43,7 @@ _ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
 _TITLED = re.compile(  # the words before a quoted title
     r"\b(?:entitled|titled|title|called|headed|(?:article|pamphlet|book|chapter|essay|speech|resolution)\s+on)\s+[“\"]$"
 )
+MAX_MORE_TURNS = 5  # 'Tell me more' asked again and again leaves out what this many answers before it quoted
 SECOND_QUOTE_RATIO = 0.8  # a second quote from one passage needs this share of its best sentence's score
 QUOTED_BONUS = 0.08  # cosine added to a quoted sentence when the question asks who said what
 # cosine taken from a sentence inside a quotation when the question asks for a source's own judgement
@@ -142,12 +143,15 @@ class Composer:
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
         return self._answer(question, list(history or ()), sources)[0]
 
-    def _answer(self, question: str, history: list[str], sources: Sequence[str] | None) -> tuple[Answer, frozenset[str]]:
+    def _answer(
+        self, question: str, history: list[str], sources: Sequence[str] | None, depth: int = 0
+    ) -> tuple[Answer, frozenset[str]]:
         """The answer, and the passages it and the answers before it quote when it asks for more."""
         started = time.perf_counter()
         shown: frozenset[str] = frozenset()
-        if history and asks_for_more(question):  # 'Tell me more': the passages the last answer did not quote
-            shown = self._answer(history[-1], history[:-1], sources)[1]
+        # 'Tell me more': the passages the answers before did not quote (a few turns back: each is asked again)
+        if history and asks_for_more(question) and depth < MAX_MORE_TURNS:
+            shown = self._answer(history[-1], history[:-1], sources, depth + 1)[1]
         # names as the corpus spells them first, so that a follow-up's 'he' finds 'Bukharin' in 'Bukarin'
         correct = self._spelling.correct
         searched = require_subject(standalone(correct(question), [correct(h) for h in history], self._people, self._source_names))

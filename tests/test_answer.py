@@ -570,6 +570,8 @@ def test_tell_me_more_quotes_what_the_last_answer_did_not(assistant):
     assert not {e.passage.id for e in first.excerpts} & {e.passage.id for e in more.excerpts}
     again = assistant.ask("What else?", history=["What did Zinoviev do in 1926?", "Tell me more"])
     assert not {e.passage.id for e in first.excerpts + more.excerpts} & {e.passage.id for e in again.excerpts}
+    # asked again and again, it looks a few answers back, not all the way (each is asked again)
+    assert assistant.ask("Tell me more", history=["What did Zinoviev do in 1926?"] + ["Tell me more"] * 300).excerpts
 
 
 @pytest.mark.parametrize("question", ["Why?", "Tell me more"])
