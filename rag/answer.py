@@ -39,6 +39,7 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
     r"[“\"‘']?(?:This|That|These|Those|Such|All this)\b[^.?!]{0,80}?\b(?:mistaken|wrong|false|untrue|lies?|nonsense|"
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
 )
+_FOOTNOTE_MARKER = re.compile(r"\d{1,2}\s+")  # the number opening a footnote's text
 _ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
 _TITLED = re.compile(  # the words before a quoted title
     r"\b(?:entitled|titled|title|called|headed|(?:article|pamphlet|book|chapter|essay|speech|resolution)\s+on)\s+[“\"]$"
@@ -363,7 +364,9 @@ class Composer:
         return None
 
     def _gated(self, passage: Passage, start: int, end: int, score: float, nested: Quotation | None, n: int = 0) -> Excerpt | None:
-        """passage.text[start:end] as an excerpt, if it passes the verbatim gate."""
+        """passage.text[start:end] as an excerpt, if it passes the verbatim gate; a footnote without its number."""
+        if passage.kind == "footnote" and (marker := _FOOTNOTE_MARKER.match(passage.text, start)):
+            start = marker.end()  # '1 Kulak: rich peasant …' is shown as 'Kulak: rich peasant …'
         quote = passage.text[start:end]
         span = passage.file_span(start, end)
         if not self._gate.passes(passage.source_id, passage, quote, start, span):

@@ -143,6 +143,13 @@ def test_a_footnote_that_only_cites_a_work_is_never_quoted(gold_answers, assista
         assert not any(footnotes.get(e.passage.id) for e in _all_excerpts(answer))
 
 
+def test_a_footnote_is_quoted_without_its_number(assistant):
+    answer = assistant.ask("What is a kulak?")
+    notes = [e for e in answer.excerpts if e.passage.kind == "footnote"]
+    assert notes and notes[0].quote.startswith("Kulak: rich peasant")
+    assert notes[0].passage.text[notes[0].quote_start :].startswith(notes[0].quote)
+
+
 def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistant):
     # '… Krestinsky said:' ends one paragraph; his testimony is the next, opening with a quotation mark
     answer = assistant.ask("What did Krestinsky say about meeting Seeckt in 1921?")
