@@ -22,7 +22,8 @@ EXAMPLES = [
     "Could the USSR build socialism on its own?",
     "Why was Trotsky expelled from the party?",
 ]
-FOLLOW_UPS = ["What about Campbell?", "What about the Trotskyist article?"]  # each narrows the last question to one side
+# the first two narrow the last question to one side; the third shows what its answer did not
+FOLLOW_UPS = ["What about Campbell?", "What about the Trotskyist article?", "Tell me more"]
 INTRO = (
     '<div class="vp-header"><h1>Viewpoints</h1><p>Trotsky and Trotskyism in the words of three opposed sources. '
     "Every quote is verbatim and attributed; the assistant itself writes only the line saying who answers.</p></div>"
