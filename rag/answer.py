@@ -156,16 +156,16 @@ class Composer:
         # names as the corpus spells them first, so that a follow-up's 'he' finds 'Bukharin' in 'Bukarin'
         correct = self._spelling.correct
         searched = require_subject(standalone(correct(question), [correct(h) for h in history], self._people, self._source_names))
-        query = self._retriever.embed_question(searched)
-        similarity = self._retriever.sentence_similarity(query)
-        hits = self._retriever.search_vector(searched, query, self._settings.answer_pool + len(shown), sources, similarity)
-        sentence_scores = similarity.quotes
-        retrieved = time.perf_counter()
-        best = max((h.sentence for h in hits), default=-1.0)
-        hits = [h for h in hits if h.passage.id not in shown]
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
         topic = without_source_names(searched, list(self._sources.values()))
         asks = _asked_for(topic, names_source=topic != searched)
+        query = self._retriever.embed_question(searched)
+        similarity = self._retriever.sentence_similarity(query, without_references=asks == "words")
+        hits = self._retriever.search_vector(searched, query, self._settings.answer_pool + len(shown), sources, similarity)
+        sentence_scores, windows = similarity.quotes, similarity.windows
+        retrieved = time.perf_counter()
+        best = max((h.sentence for h in hits), default=-1.0)
+        hits = [h for h in hits if h.passage.id not in shown]
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         searched_ids = self._searched_sources(hits, sources)
         page = named_page(searched)
@@ -177,7 +177,7 @@ class Composer:
             years = self._mentions.years_asked(topic)
             deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
             excerpts, coverage = self._excerpts_by_source(
-                asked, years, hits, sentence_scores, similarity.deep, searched_ids, asks, deep_gap
+                asked, years, hits, sentence_scores, windows, similarity.deep, searched_ids, asks, deep_gap
             )
             covered = bool(excerpts)
         else:
@@ -198,8 +198,8 @@ class Composer:
         return found if len(found) < len(pool) and found else pool
 
     def _excerpts_by_source(
-        self, asked: Sequence[str], years: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, deep: SentenceScores | None,
-        searched: Sequence[str], asks: Asks, deep_gap: float,
+        self, asked: Sequence[str], years: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, windows: SentenceScores,
+        deep: SentenceScores | None, searched: Sequence[str], asks: Asks, deep_gap: float,
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
@@ -212,7 +212,7 @@ class Composer:
         coverage: list[SourceCoverage] = []
         for sid in addressing:
             own = [h for h in hits if h.passage.source_id == sid]
-            chosen = self._quotes_from(sid, own, scores, per_source, len(excerpts), asks)
+            chosen = self._quotes_from(sid, own, scores, windows, per_source, len(excerpts), asks)
             excerpts.extend(chosen)
             coverage.append(SourceCoverage(self._sources[sid], True, bool(chosen), best_by_source[sid], tuple(e.n for e in chosen)))
         for sid in searched:
@@ -261,11 +261,13 @@ class Composer:
         return best
 
     def _quotes_from(
-        self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, limit: int, offset: int, asks: Asks
+        self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, windows: SentenceScores, limit: int, offset: int,
+        asks: Asks,
     ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
         best sentence first, then in the retriever's order (which weighs the whole passage too); then,
-        while there is room, a second from a quoted passage whose other sentence is as close."""
+        while there is room, a second from a quoted passage whose other sentence is as close. Passages
+        are weighed by `scores`, the sentences to quote within one by `windows`."""
         if not hits:
             return []
         sentence = {h.passage.id: self._best_sentence(h.passage, scores, asks) for h in hits}
@@ -281,7 +283,7 @@ class Composer:
                 break
             if out and (sentence[hit.passage.id] < sentence_floor or hit.score < fused_floor):
                 continue
-            excerpt = self._excerpt(hit, scores, 0, asks)  # numbered at the end
+            excerpt = self._excerpt(hit, windows, 0, asks)  # numbered at the end
             if _is_new(excerpt, out):
                 out.append(excerpt)
         # room left: a quoted passage's other close sentence, out of its window's reach ('… found a common
@@ -292,7 +294,7 @@ class Composer:
             if len(out) >= limit or excerpt.passage.id not in hit_of:
                 continue  # a passage quoted for the lead-in before it was no hit of its own
             taken = (excerpt.quote_start, excerpt.quote_start + len(excerpt.quote))
-            beside = self._excerpt(hit_of[excerpt.passage.id], scores, 0, asks, taken)
+            beside = self._excerpt(hit_of[excerpt.passage.id], windows, 0, asks, taken)
             if beside is not None and beside.score >= sentence_floor:
                 out.insert(out.index(excerpt) + 1, beside)
         return [replace(e, n=offset + i) for i, e in enumerate(self._with_replies(out), start=1)]

@@ -7,6 +7,9 @@ Files in the index folder (plain files, like bm25s does it):
   dense.faiss      the FAISS index of passage vectors
   sentences.npy    one vector per sentence (float16), in passage then sentence order
   sentences-deep.npy  the same sentences by the deep model (rag.embed), when the index has it
+  sentences-unreferenced.npy, sentences-deep-unreferenced.npy
+                   each sentence that ends on its quotation's reference ('…” (Article by
+                   Trotsky, November 26th, 1931).'), embedded without it, by each model
 Only sentences are embedded: a passage's vector is the normalised mean of its sentence
 vectors. That measured better on the dev set than embedding whole passages (which the
 model truncates at 256 tokens) and gives the sentence vectors that re-scoring and quote
@@ -23,10 +26,11 @@ import io
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +46,20 @@ from .vectorindex import build_vector_index, load_vector_index, save_vector_inde
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: optional deep-model sentence vectors
+FORMAT_VERSION = 3  # 2: optional deep-model sentence vectors; 3: sentences without their closing reference
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
 DEEP_SENTENCES = "sentences-deep.npy"
-DATA_FILES = (PASSAGES, DENSE, SENTENCES)
+UNREFERENCED = "sentences-unreferenced.npy"
+DEEP_UNREFERENCED = "sentences-deep-unreferenced.npy"
+DATA_FILES = (PASSAGES, DENSE, SENTENCES, UNREFERENCED)
+DEEP_FILES = (DEEP_SENTENCES, DEEP_UNREFERENCED)
+REUSABLE_FORMATS = (2, FORMAT_VERSION)  # a build keeps the sentence vectors of an index of these formats
+# a sentence ending on its quotation's reference: '… the proletarian world revolution” (Article by Trotsky, November 26th, 1931).'
+_CLOSING_REFERENCE = re.compile(r"(?<=[”\"’])\s*\([^()]{1,220}\)\s*\.?\s*$")
+MIN_UNREFERENCED_CHARS = 20  # what is left must be words, not a stray mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,10 @@ class Index:
     sentence_owner: np.ndarray  # passage row of each sentence vector
     manifest: dict[str, Any]
     deep_sentence_vectors: np.ndarray | None = None  # (n_sentences, deep dim), when built with a deep model
+    # the sentences that end on a reference (rows of sentence_vectors), embedded without it (rag.retrieve)
+    unreferenced_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unreferenced_vectors: np.ndarray | None = None
+    deep_unreferenced_vectors: np.ndarray | None = None
 
 
 def build_passages(corpus_dir: Path) -> tuple[list[Source], list[Passage]]:
@@ -89,18 +104,21 @@ def build_index(
     sources, passages = build_passages(corpus_dir)
     logger.info("ingested %d passages from %d sources", len(passages), len(sources))
     sentences = sentence_texts(passages)
+    unreferenced = unreferenced_sentences(passages)[1]
     stored = _stored_vectors(index_dir) if reuse else {}
     known = stored.get(_model_key(embedder), {})
-    sentence_vectors = _embedded(sentences, embedder, known, progress)
-    faiss_index = build_vector_index(mean_vectors(sentence_vectors, sentence_owners(passages), len(passages)))
+    sentence_vectors = _embedded(sentences + unreferenced, embedder, known, progress)
+    faiss_index = build_vector_index(mean_vectors(sentence_vectors[: len(sentences)], sentence_owners(passages), len(passages)))
     data = {
         PASSAGES: "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode(),
-        SENTENCES: _npy_bytes(sentence_vectors.astype(np.float16)),
+        SENTENCES: _npy_bytes(sentence_vectors[: len(sentences)].astype(np.float16)),
+        UNREFERENCED: _npy_bytes(sentence_vectors[len(sentences) :].astype(np.float16)),
     }
     deep: dict[str, Any] = {}
     if deep_embedder is not None:
-        deep_vectors = _embedded(sentences, deep_embedder, stored.get(_model_key(deep_embedder), {}), progress)
-        data[DEEP_SENTENCES] = _npy_bytes(deep_vectors.astype(np.float16))
+        deep_vectors = _embedded(sentences + unreferenced, deep_embedder, stored.get(_model_key(deep_embedder), {}), progress)
+        data[DEEP_SENTENCES] = _npy_bytes(deep_vectors[: len(sentences)].astype(np.float16))
+        data[DEEP_UNREFERENCED] = _npy_bytes(deep_vectors[len(sentences) :].astype(np.float16))
         deep = {
             "deep_model": deep_embedder.name, "deep_model_sha256": deep_embedder.sha256, "deep_dimension": deep_embedder.dim,
             "deep_precision": deep_embedder.precision,
@@ -144,7 +162,8 @@ def build_index(
             os.replace(staged[name], index_dir / name)
             del staged[name]
         if not deep:
-            (index_dir / DEEP_SENTENCES).unlink(missing_ok=True)  # from an earlier build: it would not match
+            for name in DEEP_FILES:
+                (index_dir / name).unlink(missing_ok=True)  # from an earlier build: it would not match
     except OSError as exc:
         _discard(staged.values())
         raise IndexWriteError(f"cannot finish writing the index to {index_dir} ({exc.strerror or exc}); run: rag build") from exc
@@ -161,18 +180,21 @@ def _stored_vectors(index_dir: Path) -> dict[tuple[str, str, str], dict[str, np.
     nothing when there is none or it fails its checks (a build is how to repair it)."""
     try:
         manifest = read_manifest(index_dir)
-        if manifest.get("format_version") != FORMAT_VERSION:
+        if manifest.get("format_version") not in REUSABLE_FORMATS:
             return {}
-        _check_files(index_dir, manifest)
-        sentences = sentence_texts(_read_passages(index_dir / PASSAGES))
-        models = {(manifest.get("model"), manifest.get("model_sha256"), manifest.get("precision")): SENTENCES}
+        _check_files(index_dir, manifest, tuple(manifest["files"]))  # an older format has fewer files
+        passages = _read_passages(index_dir / PASSAGES)
+        sentences, unreferenced = sentence_texts(passages), unreferenced_sentences(passages)[1]
+        models = {(manifest.get("model"), manifest.get("model_sha256"), manifest.get("precision")): (SENTENCES, UNREFERENCED)}
         if "deep_model" in manifest:
-            models[(manifest.get("deep_model"), manifest.get("deep_model_sha256"), manifest.get("deep_precision"))] = DEEP_SENTENCES
+            models[(manifest.get("deep_model"), manifest.get("deep_model_sha256"), manifest.get("deep_precision"))] = DEEP_FILES
         stored = {}
-        for key, name in models.items():
-            vectors = np.load(index_dir / name, allow_pickle=False)
-            if len(vectors) == len(sentences):
-                stored[key] = dict(zip(sentences, vectors))
+        for key, (name, unreferenced_name) in models.items():
+            table = stored[key] = {}
+            for texts, file in ((sentences, name), (unreferenced, unreferenced_name)):
+                vectors = np.load(index_dir / file, allow_pickle=False) if file in manifest["files"] else ()
+                if len(vectors) == len(texts):  # else built by other rules: not reused
+                    table.update(zip(texts, vectors))
         return stored
     except (OSError, ValueError, EOFError, IndexMissingError, IndexCorruptError) as exc:
         logger.info("not reusing the vectors in %s (%s)", index_dir, exc)
@@ -233,9 +255,9 @@ def _check(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_sha25
     return manifest, sources
 
 
-def _check_files(index_dir: Path, manifest: dict[str, Any]) -> None:
-    """Raise IndexCorruptError unless every data file is there and matches its checksum in the manifest."""
-    for name in _data_files("deep_model" in manifest):
+def _check_files(index_dir: Path, manifest: dict[str, Any], names: tuple[str, ...] | None = None) -> None:
+    """Raise IndexCorruptError unless every data file (or those `names`) is there and matches its checksum in the manifest."""
+    for name in names or _data_files("deep_model" in manifest):
         path = index_dir / name
         expected = manifest.get("files", {}).get(name)
         if not path.is_file():
@@ -256,27 +278,32 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
         raise IndexCorruptError(
             f"{index_dir}: the vectors do not match the {len(passages)} passages and {len(owners)} sentences; rebuild with: rag build"
         )
-    deep_vectors = None
+    rows = unreferenced_sentences(passages)[0]
+    unreferenced = _read_vectors(index_dir / UNREFERENCED, (len(rows), dim))
+    deep_vectors = deep_unreferenced = None
     if "deep_model" in manifest:
-        deep_vectors = _read_vectors(index_dir / DEEP_SENTENCES)
-        if deep_vectors.shape != (len(owners), manifest.get("deep_dimension")):
-            raise IndexCorruptError(f"{index_dir / DEEP_SENTENCES} does not match the {len(owners)} sentences; rebuild with: rag build")
+        deep_vectors = _read_vectors(index_dir / DEEP_SENTENCES, (len(owners), manifest.get("deep_dimension")))
+        deep_unreferenced = _read_vectors(index_dir / DEEP_UNREFERENCED, (len(rows), manifest.get("deep_dimension")))
     sources = tuple(checked_sources)
     if {p.source_id for p in passages} - {s.id for s in sources}:
         raise IndexCorruptError(f"{index_dir / PASSAGES} names sources that are not in {corpus_dir}; rebuild with: rag build")
-    return Index(sources, passages, vectors, sentence_vectors, owners, manifest, deep_vectors)
+    return Index(sources, passages, vectors, sentence_vectors, owners, manifest, deep_vectors, rows, unreferenced, deep_unreferenced)
 
 
 def _data_files(deep: bool) -> tuple[str, ...]:
-    return (*DATA_FILES, DEEP_SENTENCES) if deep else DATA_FILES
+    return (*DATA_FILES, *DEEP_FILES) if deep else DATA_FILES
 
 
-def _read_vectors(path: Path) -> np.ndarray:
-    """A float16 .npy of vectors, as float32 (converted once here, not per question: 6 ms a search)."""
+def _read_vectors(path: Path, shape: tuple[int, Any] | None = None) -> np.ndarray:
+    """A float16 .npy of vectors, as float32 (converted once here, not per question: 6 ms a search),
+    of the `shape` the passages call for."""
     try:
-        return np.load(path, allow_pickle=False).astype(np.float32)
+        vectors = np.load(path, allow_pickle=False).astype(np.float32)
     except (OSError, ValueError, EOFError) as exc:  # EOFError: an empty file
         raise IndexCorruptError(f"{path} cannot be read; rebuild with: rag build") from exc
+    if shape is not None and vectors.shape != shape:
+        raise IndexCorruptError(f"{path} does not match the {shape[0]} sentences it holds vectors for; rebuild with: rag build")
+    return vectors
 
 
 def _read_passages(path: Path) -> list[Passage]:
@@ -310,6 +337,20 @@ def _discard(paths: Iterable[Path]) -> None:
 def sentence_texts(passages: Sequence[Passage]) -> list[str]:
     """Every sentence of the passages, in order: what each sentence vector embeds."""
     return [p.text[a:b] for p in passages for a, b in p.sentences]
+
+
+def unreferenced_sentences(passages: Sequence[Passage]) -> tuple[np.ndarray, list[str]]:
+    """The sentences that end on their quotation's reference: their rows among all sentences, and
+    their text without it ('… world revolution”'), which a question asking for someone's words is
+    matched against: the reference names who spoke and when, which the answer shows as attribution."""
+    rows: list[int] = []
+    texts: list[str] = []
+    for row, sentence in enumerate(sentence_texts(passages)):
+        reference = _CLOSING_REFERENCE.search(sentence)
+        if reference and reference.start() >= MIN_UNREFERENCED_CHARS:
+            rows.append(row)
+            texts.append(sentence[: reference.start()])
+    return np.array(rows, dtype=np.int64), texts
 
 
 def sentence_owners(passages: tuple[Passage, ...] | list[Passage]) -> np.ndarray:

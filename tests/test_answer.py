@@ -419,6 +419,18 @@ def test_asked_for_words_after_the_authors_account_of_them_are_quoted_themselves
     assert any(e.quote.startswith("Briefly Trotsky’s suggestion") for e in answer.excerpts)
 
 
+def test_asked_for_words_the_reference_closing_them_picks_the_passage_not_the_sentences(assistant):
+    # '… the weapon of the proletarian world revolution” (Article by Trotsky, November 26th, 1931).' matched
+    # the question's 'Trotsky' through its reference; the sentence that says what he urged is quoted instead
+    article = "Article by Trotsky, November 26th, 1931"
+    answer = assistant.ask("What did Trotsky urge the Soviet Union to do if Hitler was raised to power in Germany?")
+    quoted = [e for e in answer.excerpts if e.speaker_citation == article]
+    assert quoted and "This must become the axiom of every revolutionary worker" in quoted[0].quote
+    # a reference still tells which words a question means
+    answer = assistant.ask("What did Trotsky write in November 1931 about Hitler and the Red Army?")
+    assert any(e.speaker_citation == article for e in answer.excerpts)
+
+
 def test_words_embedded_in_an_authors_sentence_are_quoted_as_the_speakers(assistant):
     answer = assistant.ask("What did a 1933 article in The Times say about the Dnieper hydroelectric station?")
     times = [e for e in answer.excerpts if e.speaker == "London Times"]
@@ -454,7 +466,7 @@ def test_an_opponents_view_is_quoted_with_the_sentence_that_rejects_it(assistant
 def test_a_question_is_quoted_with_the_answer_its_speaker_gives(assistant):
     # Rakovsky, as Campbell quotes him: '… do you not think that …? I was asked here: ‘How, by war?’
     # Yes, comrades, even by war …'
-    answer = assistant.ask("What did Rakovsky say at the Moscow party conference about war?")
+    answer = assistant.ask("What did Rakovsky say about rebuffing the provocations in Pekin, London and Paris?")
     asking = [e for e in answer.excerpts if "do you not think" in e.quote]
     assert asking and all("Yes, comrades, even by war" in e.quote for e in asking)
 

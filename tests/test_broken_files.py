@@ -26,17 +26,20 @@ from rag.embed import file_sha256
 from rag.errors import IndexWriteError
 from rag.index import (
     DATA_FILES,
+    DEEP_FILES,
     DEEP_SENTENCES,
+    DEEP_UNREFERENCED,
     DENSE,
     MANIFEST,
     PASSAGES,
     SENTENCES,
+    UNREFERENCED,
     build_index,
     check_index,
     load_index,
 )
 
-ALL_FILES = (*DATA_FILES, DEEP_SENTENCES, MANIFEST)  # the committed index has the deep model's vectors
+ALL_FILES = (*DATA_FILES, *DEEP_FILES, MANIFEST)  # the committed index has the deep model's vectors
 SMALL_SOURCE = "idom-1927-expulsion"  # the shortest text: its index builds in seconds, not minutes
 ADDED = (
     "In the archive of this test there is a paragraph that no source contains. It tells of a quartermaster "
@@ -133,7 +136,7 @@ def test_passages_that_do_not_match_the_vectors_are_detected(index_copy, embedde
     assert "rag build" in str(info.value)
 
 
-@pytest.mark.parametrize("name", [DENSE, SENTENCES, DEEP_SENTENCES])
+@pytest.mark.parametrize("name", [DENSE, SENTENCES, DEEP_SENTENCES, UNREFERENCED, DEEP_UNREFERENCED])
 @pytest.mark.parametrize("damage", ["truncated", "emptied"])
 def test_unreadable_vectors_are_detected_even_when_the_checksums_agree(index_copy, embedder, name, damage):
     DAMAGE[damage](index_copy / name)

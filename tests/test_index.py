@@ -15,7 +15,7 @@ from rag.corpus import load_sources
 from rag.embed import build_embedders
 from rag.index import (
     DEEP_SENTENCES, MANIFEST, PASSAGES, build_index, build_passages, check_index, load_index, passage_vectors, sentence_texts,
-    stored_precision,
+    stored_precision, unreferenced_sentences,
 )
 from rag.vectorindex import search_vectors
 
@@ -76,6 +76,20 @@ def test_the_deep_model_agrees_with_its_committed_vectors(assistant):
     again = deep.embed([sentences[r] for r in rows])
     agreement = (again * index.deep_sentence_vectors[rows]).sum(axis=1)
     assert agreement.min() >= 0.999, agreement  # float16 on disk
+
+
+def test_sentences_ending_on_a_reference_are_also_embedded_without_it(assistant, embedder):
+    index = assistant.index
+    rows, texts = unreferenced_sentences(index.passages)
+    sentences = sentence_texts(index.passages)
+    article = next(i for i, row in enumerate(rows) if "(Article by Trotsky, November 26th, 1931)" in sentences[row])
+    assert texts[article].endswith("it is the weapon of the proletarian world revolution”")
+    assert all(sentences[row].startswith(text) and len(text) < len(sentences[row]) for row, text in zip(rows, texts))
+    assert np.array_equal(index.unreferenced_rows, rows)
+    assert index.unreferenced_vectors.shape == (len(rows), 384) and index.deep_unreferenced_vectors.shape == (len(rows), 768)
+    picked = [article, 0, len(rows) - 1]
+    agreement = (embedder.embed([texts[i] for i in picked]) * index.unreferenced_vectors[picked]).sum(axis=1)
+    assert agreement.min() >= 0.999, agreement
 
 
 def test_the_deep_models_onnx_form_agrees_with_torch(assistant, deep_embedder):
