@@ -31,9 +31,9 @@ def gold_answers(dev_answers, assistant):
     return dev_answers + [(q, assistant.ask(q.question)) for path in HELDOUT for q in load_gold(path)]
 
 
-# A little under the figures in docs/evaluation.md (evidence quoted 0.781, speaker attribution 0.864):
+# A little under the figures in docs/evaluation.md (evidence quoted 0.797, speaker attribution 0.909):
 # answers are deterministic, so falling below means a change made them worse. Floors, not goals.
-ANSWER_FLOORS = {"evidence_quoted": 0.77, "speaker_attribution": 0.86, "perspective_coverage": 0.95}
+ANSWER_FLOORS = {"evidence_quoted": 0.79, "speaker_attribution": 0.9, "perspective_coverage": 0.95}
 
 
 def test_dev_answers_keep_their_measured_quality(dev_answers, assistant, corpus_dir):
