@@ -367,7 +367,7 @@ class Composer:
 
     def _gated(self, passage: Passage, start: int, end: int, score: float, nested: Quotation | None, n: int = 0) -> Excerpt | None:
         """passage.text[start:end] as an excerpt, if it passes the verbatim gate; a footnote without its number."""
-        if passage.kind == "footnote" and (marker := _FOOTNOTE_MARKER.match(passage.text, start)):
+        if passage.kind == "footnote" and start == 0 and (marker := _FOOTNOTE_MARKER.match(passage.text)):
             start = marker.end()  # '1 Kulak: rich peasant …' is shown as 'Kulak: rich peasant …'
         quote = passage.text[start:end]
         span = passage.file_span(start, end)
