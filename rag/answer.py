@@ -165,7 +165,8 @@ class Composer:
         sentence_scores, windows = similarity.quotes, similarity.windows
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
-        hits = [h for h in hits if h.passage.id not in shown]
+        # all of them shown already (a page's few passages): shown again, rather than answering that nothing does
+        hits = [h for h in hits if h.passage.id not in shown] or hits
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         searched_ids = self._searched_sources(hits, sources)
         page = named_page(searched)

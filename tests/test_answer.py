@@ -609,6 +609,10 @@ def test_a_page_asked_for_is_quoted_from_that_page(assistant):
     assert not all(54 in e.passage.pages for e in assistant.ask("What does Trotsky say on page 54 of his book?").excerpts)
     missing = assistant.ask("What is on page 999?")
     assert not missing.covered and "the sources searched have no page 999" in missing.lead
+    # more of a page than it has: its passages again, never 'no page 70'
+    history = ["What does Campbell say on page 70?", "Tell me more"]
+    again = assistant.ask("Tell me more", history=history)
+    assert again.covered and all(70 in e.passage.pages for e in again.excerpts)
 
 
 def test_a_named_source_is_the_one_searched(assistant):
