@@ -36,6 +36,10 @@ SOURCES = ("Campbell", "J. R. Campbell", "APL", "American Party of Labor", "In D
         ("What did Zinoviev do in 1926?", "What about Kamenev?", "What did Kamenev do in 1926?"),
         ("What did Lenin say about Trotsky?", "And what about Bukharin?", "What did Lenin say about Bukharin?"),
         ("Why was Trotsky expelled?", "What about in 1929?", "Why was Trotsky expelled, in 1929?"),
+        # another page of the same question
+        ("What does Campbell say on page 70?", "What about page 71?", "What does Campbell say on page 71?"),
+        ("What does Campbell say on page 70?", "And on p. 71?", "What does Campbell say on page 71?"),
+        ("Why was Trotsky expelled?", "What about page 80?", "Why was Trotsky expelled, on page 80?"),
         # a follow-up with nothing to search for asks the last question again, its words added
         ("What did Stalin say about Zinoviev?", "Why?", "What did Stalin say about Zinoviev? Why?"),
         ("Why was Trotsky expelled?", "Tell me more", "Why was Trotsky expelled? Tell me more"),
