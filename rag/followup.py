@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Sequence
 
 from .errors import QuestionError
-from .query import PLACES, named_page
+from .query import PAGE, PLACES, named_page
 
 _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
@@ -45,7 +45,6 @@ _CONTENTLESS = set(
 )
 _MORE = re.compile(r"\b(?:more|else|further|continue|go\s+on|elaborate|expand)\b", re.IGNORECASE)
 _NARROWING = re.compile(r"(?:in|on|at|during|after|before|since|until|from|around|between|\d)\b", re.IGNORECASE)
-_PAGE_NAMED = re.compile(r"\b(?:page|p\.)\s*\d{1,4}\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _POSSESSIVE = {"his", "her", "their", "its"}
 _PERSONAL = {"he", "him", "his", "himself", "she", "her"}
@@ -77,7 +76,7 @@ def _rewritten(question: str, previous: Sequence[str], people: Collection[str], 
     if contentless(question):  # 'Why?' after 'What did Stalin say about Zinoviev?': that question, asked again
         return f"{last} {question}"
     if (page := named_page(question)) is not None and named_page(last) is not None and _only_a_page(question):
-        return _PAGE_NAMED.sub(f"page {page}", last, count=1)  # 'What about page 71?' after '… on page 70?'
+        return PAGE.sub(f"page {page}", last, count=1)  # 'What about page 71?' after '… on page 70?'
     about = _WHAT_ABOUT.match(question) or _WHO_ONLY.match(question)
     focus = next((g for g in about.groups() if g), "") if about else ""
     if focus and not _PRONOUN.search(focus):  # 'What did their followers say?' names nobody yet
@@ -106,7 +105,7 @@ def contentless(question: str) -> bool:
 
 def _only_a_page(question: str) -> bool:
     """'What about page 71?', 'And on p. 71?', 'page 71': a page and nothing to search for beside it."""
-    rest = _PAGE_NAMED.sub("", question)
+    rest = PAGE.sub("", question)
     return not _WORD.search(rest) or contentless(rest)
 
 
@@ -192,6 +191,6 @@ def _with_focus(last: str, focus: str, source_names: Collection[str]) -> str:
             return named.sub(lambda _: focus, last, count=1)
     if _NARROWING.match(focus):  # 'What about in 1929?' narrows the question; it names no one
         return f"{last.rstrip(' ?.')}, {focus}?"
-    if _PAGE_NAMED.fullmatch(focus):  # 'What about page 80?': that page's answer
+    if PAGE.fullmatch(focus):  # 'What about page 80?': that page's answer
         return f"{last.rstrip(' ?.')}, on {focus}?"
     return f"{last.rstrip(' ?.')}, according to {focus}?"

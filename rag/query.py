@@ -102,12 +102,12 @@ def named_chapter(question: str) -> str | None:
 
 
 # 'on page 70', 'p. 70'; not a page of a work the sources quote ('page 54 of his book')
-_PAGE = re.compile(r"\b(?:page|p\.)\s*(\d{1,4})\b(?!\s+of\b)", re.IGNORECASE)
+PAGE = re.compile(r"\b(?:page|p\.)\s*(\d{1,4})\b(?!\s+of\b)", re.IGNORECASE)
 
 
 def named_page(question: str) -> int | None:
     """The page a question names ('What does Campbell say on page 70?'), if any."""
-    match = _PAGE.search(question)
+    match = PAGE.search(question)
     return int(match.group(1)) if match else None
 
 
