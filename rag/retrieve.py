@@ -170,17 +170,20 @@ class Retriever:
         quotes = self._sentence_scores(fast if deep is None else (fast + deep) / 2)
         windows = quotes
         if without_references and index.unreferenced_vectors is not None:
-            rows = index.unreferenced_rows
-            fast_windows = fast.copy()
-            fast_windows[rows] = index.unreferenced_vectors @ query.fast
+            fast_windows = self._unreferenced(fast, index.unreferenced_vectors, query.fast)
             if deep is None or index.deep_unreferenced_vectors is None:
                 windows = self._sentence_scores(fast_windows)
             else:
-                deep_windows = deep.copy()
-                deep_windows[rows] = index.deep_unreferenced_vectors @ query.deep
+                deep_windows = self._unreferenced(deep, index.deep_unreferenced_vectors, query.deep)
                 windows = self._sentence_scores((fast_windows + deep_windows) / 2)
         deep_scores = None if deep is None else self._sentence_scores(deep)
         return SentenceSimilarity(self._sentence_scores(fast), deep_scores, quotes, windows)
+
+    def _unreferenced(self, scores: np.ndarray, vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """`scores` with those of the sentences ending on a reference taken from their vectors without it."""
+        out = scores.copy()
+        out[self._index.unreferenced_rows] = vectors @ query
+        return out
 
     def _sentence_scores(self, scores: np.ndarray) -> SentenceScores:
         return SentenceScores(scores, self._index.sentence_owner, len(self._index.passages))
