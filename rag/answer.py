@@ -301,18 +301,17 @@ class Composer:
         return [replace(e, n=offset + i) for i, e in enumerate(self._with_replies(out), start=1)]
 
     def _best_sentence(self, passage: Passage, scores: SentenceScores, asks: Asks) -> float:
-        """The passage's closest sentence; when the question asks who someone is, not a lead-in that only
-        names them before their words ('In April, Andreas Nin wrote:'): those words do not say who they are.
-        A footnote that only cites a work has none: it is never quoted, so it sets no bar for the others."""
-        row = self._row[passage.id]
+        """The passage's closest sentence, an author's question weighed with its answer (`_answered`);
+        when the question asks who someone is, not a lead-in that only names them before their words ('In
+        April, Andreas Nin wrote:'): those words do not say who they are. A footnote that only cites a work
+        has none: it is never quoted, so it sets no bar for the others."""
         if _is_reference(passage):
             return -1.0
+        sims = scores.of_passage(self._row[passage.id])
         if asks == "identity":
-            sims = scores.of_passage(row)
             return max((float(sims[i]) for i in range(len(sims)) if not _is_lead_in(passage, i)), default=-1.0)
-        if asks == "judgement":
-            return float(_weighed(passage, scores.of_passage(row), self._quotations(passage), asks).max())
-        return float(scores.max_by_passage[row])
+        quotations = self._quotations(passage)
+        return float((_weighed(passage, sims, quotations, asks) if asks == "judgement" else _answered(passage, sims, quotations)).max())
 
     def _excerpt(
         self, hit: Hit, scores: SentenceScores, n: int, asks: Asks = "facts", taken: tuple[int, int] | None = None
@@ -662,12 +661,27 @@ def _weighed(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]
     """Sentence similarities weighed by what is asked: someone's words lift the sentences that are
     theirs; a source's judgement lowers the words of others it quotes ('How does Campbell judge
     Trotsky's 1931 demand …?': Campbell's 'Now Trotsky knew perfectly well …', not Trotsky's article)."""
+    sims = _answered(passage, sims, quotations)
     if asks == "words":
         return sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
     if asks == "judgement":
         inside = [speaker_at(quotations, a, b, passage.text) is not None for a, b in passage.sentences]
         return sims - JUDGEMENT_QUOTED_PENALTY * np.array(inside, dtype=np.float32)
     return sims
+
+
+def _answered(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]) -> np.ndarray:
+    """An author's question scores as the mean of itself and the statement after it that answers it: a
+    question says nothing, and matches questions by its form ('What was the essence of the Trotskyist
+    position?' 0.77 for 'What did Trotsky do in 1905?', the quotation answering it 0.26). Questions of
+    the people quoted ('But perhaps rough methods were used against you?') keep their own score."""
+    out = sims.copy()
+    asking = [_asks(passage, i) and speaker_at(quotations, a, b, passage.text) is None for i, (a, b) in enumerate(passage.sentences)]
+    for i in np.flatnonzero(asking):
+        answer = next((j for j in range(i + 1, len(sims)) if not _asks(passage, j)), None)
+        if answer is not None:
+            out[i] = (sims[i] + sims[answer]) / 2
+    return out
 
 
 def _quoted_with_speaker(passage: Passage, quotations: Sequence[Quotation]) -> np.ndarray:
@@ -720,9 +734,9 @@ def _is_lead_in(passage: Passage, i: int) -> bool:
     """'Lenin wrote:', or a question that is a paragraph of its own ('What was the essence of the
     Trotskyist position?' above the quotation that answers it)."""
     start, end = passage.sentences[i]
-    sentence = passage.text[start:end].rstrip()
     ends_paragraph = passage.text.startswith("\n\n", end)
     opens_block = ends_paragraph and passage.text[end + 2 : end + 3] in ("“", '"')
+    sentence = passage.text[start:end].rstrip()
     return ends_on_lead_in(sentence) or (ends_paragraph and sentence.endswith("?")) or opens_block or _announces(passage, i)
 
 
