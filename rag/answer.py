@@ -166,7 +166,8 @@ class Composer:
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
         # all of them shown already (a page's few passages): shown again, rather than answering that nothing does
-        hits = [h for h in hits if h.passage.id not in shown] or hits
+        fresh = [h for h in hits if h.passage.id not in shown]
+        hits, skipped = (fresh, shown) if fresh else (hits, frozenset())
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         searched_ids = self._searched_sources(hits, sources)
         page = named_page(searched)
@@ -178,7 +179,7 @@ class Composer:
             years = self._mentions.years_asked(topic)
             deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
             excerpts, coverage = self._excerpts_by_source(
-                asked, years, hits, sentence_scores, windows, similarity.deep, searched_ids, asks, deep_gap
+                asked, years, hits, sentence_scores, windows, similarity.deep, searched_ids, asks, deep_gap, skipped
             )
             covered = bool(excerpts)
         else:
@@ -200,7 +201,7 @@ class Composer:
 
     def _excerpts_by_source(
         self, asked: Sequence[str], years: Sequence[str], hits: Sequence[Hit], scores: SentenceScores, windows: SentenceScores,
-        deep: SentenceScores | None, searched: Sequence[str], asks: Asks, deep_gap: float,
+        deep: SentenceScores | None, searched: Sequence[str], asks: Asks, deep_gap: float, skipped: frozenset[str],
     ) -> tuple[list[Excerpt], list[SourceCoverage]]:
         """Quotes for every source that addresses the question: the best-ranked passage's source first."""
         s = self._settings
@@ -213,7 +214,7 @@ class Composer:
         coverage: list[SourceCoverage] = []
         for sid in addressing:
             own = [h for h in hits if h.passage.source_id == sid]
-            chosen = self._quotes_from(sid, own, scores, windows, per_source, len(excerpts), asks)
+            chosen = self._quotes_from(sid, own, scores, windows, per_source, len(excerpts), asks, skipped)
             excerpts.extend(chosen)
             coverage.append(SourceCoverage(self._sources[sid], True, bool(chosen), best_by_source[sid], tuple(e.n for e in chosen)))
         for sid in searched:
@@ -263,12 +264,13 @@ class Composer:
 
     def _quotes_from(
         self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, windows: SentenceScores, limit: int, offset: int,
-        asks: Asks,
+        asks: Asks, skipped: frozenset[str] = frozenset(),
     ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
         best sentence first, then in the retriever's order (which weighs the whole passage too); then,
         while there is room, a second from a quoted passage whose other sentence is as close. Passages
-        are weighed by `scores`, the sentences to quote within one by `windows`."""
+        are weighed by `scores`, the sentences to quote within one by `windows`. None is quoted from a
+        passage in `skipped` (shown before: a lead-in's hit would quote the words it introduces again)."""
         if not hits:
             return []
         sentence = {h.passage.id: self._best_sentence(h.passage, scores, asks) for h in hits}
@@ -285,7 +287,7 @@ class Composer:
             if out and (sentence[hit.passage.id] < sentence_floor or hit.score < fused_floor):
                 continue
             excerpt = self._excerpt(hit, windows, 0, asks)  # numbered at the end
-            if _is_new(excerpt, out):
+            if _is_new(excerpt, out) and excerpt.passage.id not in skipped:
                 out.append(excerpt)
         # room left: a quoted passage's other close sentence, out of its window's reach ('… found a common
         # basis in the Ryutin platform …', then two sentences on 'The essence of the Ryutin programme was

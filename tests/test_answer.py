@@ -593,6 +593,15 @@ def test_tell_me_more_quotes_what_the_last_answer_did_not(assistant):
     assert assistant.ask("Tell me more", history=["What did Zinoviev do in 1926?"] + ["Tell me more"] * 300).excerpts
 
 
+def test_tell_me_more_does_not_quote_again_the_words_a_lead_in_introduces(assistant):
+    # the first answer quotes the Durham report from the paragraph after its lead-in; the lead-in's
+    # passage, not shown itself, is still a hit, and quoted that paragraph again
+    question = "What did the Durham miners report?"
+    first = {(e.passage.id, e.quote) for e in assistant.ask(question).excerpts}
+    more = assistant.ask("Tell me more", history=[question])
+    assert more.excerpts and not first & {(e.passage.id, e.quote) for e in more.excerpts}
+
+
 @pytest.mark.parametrize("question", ["Why?", "Tell me more"])
 def test_a_first_question_with_nothing_to_search_for_is_refused_with_a_clear_error(assistant, question):
     with pytest.raises(QuestionError, match="names nothing to look for"):
