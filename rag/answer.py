@@ -185,7 +185,7 @@ class Composer:
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
         closest = () if covered else self._closest(hits, sentence_scores)
-        lead = covered_lead(coverage) if covered else closest_lead(reason)
+        lead = covered_lead(coverage, further=bool(shown)) if covered else closest_lead(reason)
         answer = Answer(question, searched, covered, lead, tuple(excerpts), tuple(coverage), tuple(closest))
         markdown = render_markdown(answer)
         done = time.perf_counter()

@@ -355,7 +355,7 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _COUNT = re.compile(r"\b(\w+) sources? address(?:es)? this\b", re.IGNORECASE)
 _STANCE = re.compile(r"\b(\w+) (hostile|sympathetic|neutral|mixed) to Trotsky \(([^)]*)\)", re.IGNORECASE)
 _STANCE_ONE = re.compile(r"(?<=addresses this: )([^.]*?), (hostile|sympathetic|neutral|mixed) to Trotsky(?=\.)", re.IGNORECASE)
-_SILENT = re.compile(r"Not addressed in what was found: ([^.]*)\.")
+_SILENT = re.compile(r"(?:Not addressed in what was found|Nothing further found in): ([^.]*)\.")
 _UNSEARCHED = re.compile(r"Not searched \((?:[^()]|\([^()]*\))*\): ([^.]*)\.")
 _SPEAKS = re.compile(r"\b(It|Each) speaks in its own words below\.")
 _DECLINE = re.compile(r"The sources do not answer this question(?: \(((?:[^()]|\([^()]*\))*)\))?\.")

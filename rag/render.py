@@ -33,8 +33,10 @@ def year_label(source: Source) -> str:
     return f"{source.year}, unconfirmed" if "year" in source.unconfirmed else source.year
 
 
-def covered_lead(coverage: Sequence[SourceCoverage]) -> str:
-    """'Three sources address this: two hostile to Trotsky (…) and one sympathetic (…).'"""
+def covered_lead(coverage: Sequence[SourceCoverage], further: bool = False) -> str:
+    """'Three sources address this: two hostile to Trotsky (…) and one sympathetic (…).' With `further`
+    (an answer to 'Tell me more'), a source with nothing left to quote is one with nothing further, not
+    one that does not address the question: it may have answered it just before."""
     addressing = [c.source for c in coverage if c.addresses]
     by_stance: dict[str, list[Source]] = {}
     for source in addressing:
@@ -51,7 +53,7 @@ def covered_lead(coverage: Sequence[SourceCoverage]) -> str:
         lead = f"{count} sources address this: {_join(parts)}. Each speaks in its own words below."
     silent = [side_name(c.source) for c in coverage if c.searched and not c.addresses]
     if silent:
-        lead += f" Not addressed in what was found: {'; '.join(silent)}."
+        lead += f" {'Nothing further found in' if further else 'Not addressed in what was found'}: {'; '.join(silent)}."
     unsearched = [side_name(c.source) for c in coverage if not c.searched]
     if unsearched:
         lead += f" Not searched (the question names a source, or a chapter or page of one, or the search was limited): {'; '.join(unsearched)}."

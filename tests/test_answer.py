@@ -600,6 +600,8 @@ def test_tell_me_more_does_not_quote_again_the_words_a_lead_in_introduces(assist
     first = {(e.passage.id, e.quote) for e in assistant.ask(question).excerpts}
     more = assistant.ask("Tell me more", history=[question])
     assert more.excerpts and not first & {(e.passage.id, e.quote) for e in more.excerpts}
+    # the sources with nothing more to quote are not said to leave the question unaddressed
+    assert "Not addressed" not in more.lead and "Nothing further found in: In Defence of Marxism" in more.lead
 
 
 @pytest.mark.parametrize("question", ["Why?", "Tell me more"])

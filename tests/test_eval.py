@@ -162,6 +162,8 @@ def test_lead_support_backs_true_claims_and_catches_false_ones(evaluator, senten
                  "It speaks in its own words below. Not addressed in what was found: In Defence of Marxism; American Party of Labor.")
     claims = evaluator.check_lead(answer(True, [e1], lead=true_lead))
     assert len(claims) == 4 and all(c.supported for c in claims)
+    further = true_lead.replace("Not addressed in what was found", "Nothing further found in")  # after 'Tell me more'
+    assert [c.supported for c in evaluator.check_lead(answer(True, [e1], lead=further))] == [True] * 4
     plain = "One source addresses this: Communist Party of Great Britain, 1939, hostile to Trotsky. It speaks in its own words below."
     assert [c.supported for c in evaluator.check_lead(answer(True, [e1], lead=plain))] == [True, True, True]
     wrong = plain.replace("hostile", "sympathetic")
