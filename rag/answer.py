@@ -673,7 +673,7 @@ def _weighed(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]
 
 
 def _answered(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]) -> np.ndarray:
-    """An author's question scores as the mean of itself and the statement after it that answers it: a
+    """An author's question scores at most the mean of itself and the statement after it that answers it: a
     question says nothing, and matches questions by its form ('What was the essence of the Trotskyist
     position?' 0.77 for 'What did Trotsky do in 1905?', the quotation answering it 0.26). Questions of
     the people quoted ('But perhaps rough methods were used against you?') keep their own score."""
@@ -681,8 +681,8 @@ def _answered(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation
     asking = [_asks(passage, i) and speaker_at(quotations, a, b, passage.text) is None for i, (a, b) in enumerate(passage.sentences)]
     for i in np.flatnonzero(asking):
         answer = next((j for j in range(i + 1, len(sims)) if not _asks(passage, j)), None)
-        if answer is not None:
-            out[i] = (sims[i] + sims[answer]) / 2
+        if answer is not None:  # never above its own: the question does not join a window its answer leads
+            out[i] = min(sims[i], (sims[i] + sims[answer]) / 2)
     return out
 
 
