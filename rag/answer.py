@@ -165,11 +165,9 @@ class Composer:
         sentence_scores, windows = similarity.quotes, similarity.windows
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
-        # all of them shown already (a page's few passages): shown again, rather than answering that nothing does
         fresh = [h for h in hits if h.passage.id not in shown]
-        hits, skipped = (fresh, shown) if fresh else (hits, frozenset())
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
-        searched_ids = self._searched_sources(hits, sources)
+        searched_ids = self._searched_sources(fresh or hits, sources)
         page = named_page(searched)
         if page is not None:  # the page's passages are the answer, however loosely their words match the question
             reason = "" if hits and all(page in h.passage.pages for h in hits) else f"the sources searched have no page {page}"
@@ -178,9 +176,14 @@ class Composer:
         if not reason:
             years = self._mentions.years_asked(topic)
             deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
-            excerpts, coverage = self._excerpts_by_source(
-                asked, years, hits, sentence_scores, windows, similarity.deep, searched_ids, asks, deep_gap, skipped
-            )
+            def compose(pool: Sequence[Hit], skipped: frozenset[str]) -> tuple[list[Excerpt], list[SourceCoverage]]:
+                return self._excerpts_by_source(
+                    asked, years, pool, sentence_scores, windows, similarity.deep, searched_ids, asks, deep_gap, skipped
+                )
+
+            excerpts, coverage = compose(fresh, shown) if fresh else ([], [])
+            if not excerpts:  # nothing left to quote (a page's few passages, all shown): shown again, not declined
+                excerpts, coverage = compose(hits, frozenset())
             covered = bool(excerpts)
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False

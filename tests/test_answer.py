@@ -624,6 +624,10 @@ def test_a_page_asked_for_is_quoted_from_that_page(assistant):
     history = ["What does Campbell say on page 70?", "Tell me more"]
     again = assistant.ask("Tell me more", history=history)
     assert again.covered and all(70 in e.passage.pages for e in again.excerpts)
+    # the page's one passage not quoted only leads into one that was: its passages again, never declined
+    history = ["What did Lenin say about Trotsky?", "What about page 18?"]
+    again = assistant.ask("Tell me more", history=history)
+    assert again.covered and again.excerpts and all(18 in e.passage.pages for e in again.excerpts)
 
 
 def test_a_named_source_is_the_one_searched(assistant):
