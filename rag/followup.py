@@ -17,6 +17,10 @@ from .query import PAGE, PLACES, named_page
 
 _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
+# 'And Campbell?', 'Or the APL?', 'And in 1929?': 'What about …?' said shorter (a name, a time or a page alone)
+_AND_ONLY = re.compile(
+    r"^\s*(?i:and|or|but)\s+((?i:the\s+)?(?:[A-Z][\w'’.-]*\s*){1,4}|(?i:(?:in|on|during|after|before)\s+\S+|page\s+\d+))\s*\??\s*$"
+)
 # a follow-up that names only who is asked: 'What does the APL say?', 'And according to Campbell?'
 _WHO_ONLY = re.compile(
     r"^\s*(?:and\s+)?(?:(?:what|how)\s+(?:does|do|did)\s+(.+?)\s+(?:say|think|write|argue|claim|see\s+it)"
@@ -77,10 +81,11 @@ def _rewritten(question: str, previous: Sequence[str], people: Collection[str], 
         return f"{last} {question}"
     if (page := named_page(question)) is not None and named_page(last) is not None and _only_a_page(question):
         return PAGE.sub(f"page {page}", last, count=1)  # 'What about page 71?' after '… on page 70?'
-    about = _WHAT_ABOUT.match(question) or _WHO_ONLY.match(question)
-    focus = next((g for g in about.groups() if g), "") if about else ""
+    what_about = _WHAT_ABOUT.match(question) or _AND_ONLY.match(question)
+    about = what_about or _WHO_ONLY.match(question)
+    focus = next((g for g in about.groups() if g), "").strip() if about else ""
     if focus and not _PRONOUN.search(focus):  # 'What did their followers say?' names nobody yet
-        if _WHAT_ABOUT.match(question) and (person := _person_asked_about(last, focus, people, source_names)):
+        if what_about and (person := _person_asked_about(last, focus, people, source_names)):
             # 'What did Zinoviev do in 1926?' + 'What about Kamenev?': the same question, of him
             return re.sub(rf"\b{re.escape(person)}(?![\w-])", focus.rstrip(" ?."), last, count=1)
         return _with_focus(last, focus, source_names)

@@ -36,6 +36,11 @@ SOURCES = ("Campbell", "J. R. Campbell", "APL", "American Party of Labor", "In D
         ("What did Zinoviev do in 1926?", "What about Kamenev?", "What did Kamenev do in 1926?"),
         ("What did Lenin say about Trotsky?", "And what about Bukharin?", "What did Lenin say about Bukharin?"),
         ("Why was Trotsky expelled?", "What about in 1929?", "Why was Trotsky expelled, in 1929?"),
+        # 'And X?' is 'What about X?' said shorter
+        ("What does the APL say about Trotsky's past?", "And Campbell?", "What does Campbell say about Trotsky's past?"),
+        ("What did Zinoviev do in 1926?", "And Kamenev?", "What did Kamenev do in 1926?"),
+        ("Why was Trotsky expelled?", "And in 1929?", "Why was Trotsky expelled, in 1929?"),
+        ("Why was Trotsky expelled?", "Or the APL?", "Why was Trotsky expelled, according to the APL?"),
         # another page of the same question
         ("What does Campbell say on page 70?", "What about page 71?", "What does Campbell say on page 71?"),
         ("What does Campbell say on page 70?", "And on p. 71?", "What does Campbell say on page 71?"),
