@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from .followup import asks_for_more, require_subject, standalone
+from .followup import asks_about_a_source, asks_for_more, require_subject, standalone
 from .query import Mentions, named_page, source_names, without_source_names
 from .quotes import (
     MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, page_reference, pronoun_lead_in, speaker_at,
@@ -171,6 +171,8 @@ class Composer:
         page = named_page(searched)
         if page is not None:  # the page's passages are the answer, however loosely their words match the question
             reason = "" if hits and all(page in h.passage.pages for h in hits) else f"the sources searched have no page {page}"
+        elif asks_about_a_source(searched, topic):  # a sentence it matched would be about something else
+            reason = ABOUT_A_SOURCE
         else:
             reason = self._scope.judge(searched, best).reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         if not reason:
@@ -594,6 +596,9 @@ def _mostly_figures(quote: str) -> bool:
     """True when at least a third of the quote's tokens are numbers."""
     tokens = quote.split()
     return 3 * sum(any(ch.isdigit() for ch in t) and not any(ch.isalpha() for ch in t) for t in tokens) >= len(tokens)
+
+
+ABOUT_A_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
 
 
 def _unnamed_in(asked: Sequence[str], naming: Sequence[str]) -> str:

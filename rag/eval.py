@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import RagError
+from .followup import asks_about_a_source
+from .query import without_source_names
 from .render import side_name
 from .schema import Hit, Passage, Source
 from .text import join_line_hyphens, normalise, normalise_source, remove_lines, words
@@ -365,6 +367,7 @@ _REASON_YEARS = "it names a year the sources never mention"
 _REASON_WORDS = "the question turns on words the sources never use"
 _REASON_NAMES = re.compile(r"the sources( searched)? never mention (.+)")
 _REASON_PAGE = re.compile(r"the sources searched have no page (\d+)")
+_REASON_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
 _FILLER = re.compile(r"\b(?:and|but)\b|[\s.,;:()]+", re.IGNORECASE)
 
 
@@ -550,6 +553,9 @@ class Evaluator:
             searched = {c["source_id"] for c in answer.get("sources", ()) if c.get("searched", True)}
             on_page = [p.id for p in self._passages.values() if p.source_id in searched and page in p.pages]
             return not on_page, f"on that page: {', '.join(on_page)}" if on_page else "no passage of the sources searched is on it"
+        if reason == _REASON_SOURCE:
+            ok = asks_about_a_source(question, without_source_names(question, list(self._sources.values())))
+            return ok, "the question names a source and asks nothing else" if ok else "the question asks about more than a source"
         return False, "a reason this heuristic cannot check"
 
     def _source_named(self, name: str) -> str | None:

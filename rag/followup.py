@@ -47,6 +47,12 @@ _CONTENTLESS = set(
     "then also ok okay well yes no really tell me more go on continue please explain elaborate expand further else "
     "again exactly details detail example examples for such as in on about way sense mean meant".split()
 )
+# with the names of a source taken out, these words alone ask about the source itself: 'Who is J. R. Campbell?',
+# 'What is the APL?', 'Who wrote Soviet Policy and Its Critics?', 'What is Campbell's position?'
+_ABOUT_A_SOURCE = _CONTENTLESS | set(
+    "say says said write writes wrote written author authors text texts book article pamphlet source sources publish "
+    "published publisher think thinks view views viewpoint stance position side the a an of s".split()
+)
 _MORE = re.compile(r"\b(?:more|else|further|continue|go\s+on|elaborate|expand)\b", re.IGNORECASE)
 _NARROWING = re.compile(r"(?:in|on|at|during|after|before|since|until|from|around|between|\d)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -125,6 +131,14 @@ def _without_contentless_tail(question: str) -> str:
     while len(sentences) > 1 and contentless(sentences[-1]):
         sentences.pop()
     return " ".join(sentences)
+
+
+def asks_about_a_source(question: str, without_sources: str) -> bool:
+    """True when the question, `without_sources` once its source names are taken out, asks about a source
+    itself and nothing else ('Who is J. R. Campbell?' -> 'Who is ?'): what a source is, the notes on the
+    sources say; what it says about nothing in particular, no quote answers."""
+    words = _WORD.findall(without_sources.lower())
+    return without_sources != question and all(w in _ABOUT_A_SOURCE for w in words) and not any(c.isdigit() for c in question)
 
 
 def require_subject(question: str) -> str:

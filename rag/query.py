@@ -40,7 +40,7 @@ def named_sources(question: str, sources: Sequence[Source]) -> list[str]:
 def without_source_names(question: str, sources: Sequence[Source]) -> str:
     """The question with every name of a source taken out ('What does Campbell say…' -> 'What does say…')."""
     for source in sources:
-        for name in source_names(source):
+        for name in sorted(source_names(source), key=len, reverse=True):  # 'J. R. Campbell' before 'Campbell'
             pattern = _name_pattern(name)
             question = re.sub(r"(?:\bthe\s+)?" + pattern.pattern, "", question, flags=pattern.flags)
         question = _side_pattern(source).sub("", question)

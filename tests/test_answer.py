@@ -549,6 +549,16 @@ def test_out_of_scope_questions_are_declined_with_closest_passages(assistant):
         assert "do not answer" in answer.lead and "not an answer" in answer.markdown
 
 
+@pytest.mark.parametrize("question", ["Who is J. R. Campbell?", "What is the APL?", "Who wrote Soviet Policy and Its Critics?"])
+def test_a_question_about_a_source_itself_is_sent_to_the_notes_on_the_sources(assistant, question):
+    # 'Who is J. R. Campbell?' quoted, as his answer, a sentence of his foreword scoring 0.10
+    answer = assistant.ask(question)
+    assert not answer.covered and not answer.excerpts
+    assert "it asks about a source itself" in answer.lead
+    # what a source says about something is asked of that source as before
+    assert assistant.ask("What does the APL say about Stalin?").covered
+
+
 @pytest.mark.parametrize("question, stranger", [
     ("What part did Trotsky play in putting down the Kronstadt sailors' uprising?", "Kronstadt"),
     ("What manifesto on art did Trotsky write with André Breton in Mexico?", "André Breton"),

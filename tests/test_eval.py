@@ -246,6 +246,12 @@ def test_a_decline_reason_is_checked_against_the_question_and_corpus(assistant, 
     assert all(claim.supported for claim in evaluator.check_lead(no_page))
     campbell_too = dict(no_page, sources=[dict(c, searched=True) for c in no_page["sources"]])
     assert not all(claim.supported for claim in evaluator.check_lead(campbell_too))
+    # a question about a source itself: checked against the question, its source names taken out
+    itself = assistant.ask("Who is J. R. Campbell?").to_dict()
+    assert "it asks about a source itself" in itself["lead"]
+    assert all(claim.supported for claim in evaluator.check_lead(itself))
+    more = dict(itself, standalone_question="Who is J. R. Campbell's Trotsky?")
+    assert not all(claim.supported for claim in evaluator.check_lead(more))
 
 
 @pytest.mark.parametrize(("name", "size"), [("heldout.jsonl", 36), ("heldout2.jsonl", 40)])
