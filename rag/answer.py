@@ -269,7 +269,7 @@ class Composer:
 
     def _quotes_from(
         self, source_id: str, hits: Sequence[Hit], scores: SentenceScores, windows: SentenceScores, limit: int, offset: int,
-        asks: Asks, skipped: frozenset[str] = frozenset(),
+        asks: Asks, skipped: frozenset[str],
     ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
         best sentence first, then in the retriever's order (which weighs the whole passage too); then,
@@ -744,9 +744,9 @@ def _is_lead_in(passage: Passage, i: int) -> bool:
     """'Lenin wrote:', or a question that is a paragraph of its own ('What was the essence of the
     Trotskyist position?' above the quotation that answers it)."""
     start, end = passage.sentences[i]
+    sentence = passage.text[start:end].rstrip()
     ends_paragraph = passage.text.startswith("\n\n", end)
     opens_block = ends_paragraph and passage.text[end + 2 : end + 3] in ("“", '"')
-    sentence = passage.text[start:end].rstrip()
     return ends_on_lead_in(sentence) or (ends_paragraph and sentence.endswith("?")) or opens_block or _announces(passage, i)
 
 
