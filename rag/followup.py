@@ -110,8 +110,12 @@ def _rewritten(question: str, previous: Sequence[str], people: Collection[str], 
 
 def contentless(question: str) -> bool:
     """True when the question has no word or number to search for ('Why?', 'Tell me more', 'How so?')."""
-    words = _WORD.findall(question.lower())
-    return bool(words) and all(w in _CONTENTLESS for w in words) and not any(c.isdigit() for c in question)
+    return bool(_WORD.search(question)) and _only_words_of(question, _CONTENTLESS)
+
+
+def _only_words_of(text: str, vocabulary: Collection[str]) -> bool:
+    """True when every word of `text` is in `vocabulary` and it holds no number."""
+    return all(w in vocabulary for w in _WORD.findall(text.lower())) and not any(c.isdigit() for c in text)
 
 
 def _only_a_page(question: str) -> bool:
@@ -137,8 +141,7 @@ def asks_about_a_source(question: str, without_sources: str) -> bool:
     """True when the question, `without_sources` once its source names are taken out, asks about a source
     itself and nothing else ('Who is J. R. Campbell?' -> 'Who is ?'): what a source is, the notes on the
     sources say; what it says about nothing in particular, no quote answers."""
-    words = _WORD.findall(without_sources.lower())
-    return without_sources != question and all(w in _ABOUT_A_SOURCE for w in words) and not any(c.isdigit() for c in question)
+    return without_sources != question and _only_words_of(without_sources, _ABOUT_A_SOURCE) and not any(c.isdigit() for c in question)
 
 
 def require_subject(question: str) -> str:
