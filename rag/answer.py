@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from .dates import asks_when, names_a_time
 from .followup import asks_about_a_source, asks_for_more, require_subject, standalone
 from .query import Mentions, named_page, source_names, without_source_names
 from .quotes import (
@@ -75,7 +76,10 @@ _ASKS_JUDGEMENT = re.compile(
     r"\bin\s+the\s+authors?['’]s?\s+(?:view|opinion|eyes|judge?ment)\b",
     re.IGNORECASE,
 )
-Asks = Literal["words", "identity", "judgement", "facts"]
+Asks = Literal["words", "identity", "judgement", "time", "facts"]
+# cosine taken from a sentence that names no time when the question asks when ('When did Lenin die?': 'On
+# January 21st, 1924, Lenin died.', not 'A few months later Lenin died.'); at 0.3 dated sentences off the question win
+TIMELESS_PENALTY = 0.1
 # a yes/no question, or a clause of one: 'Were the defendants … tortured …?', '… and was it sound?'
 _ASKS_VERDICT = re.compile(r"(?:^\W*|\band\s+|[,;]\s+)(?:is|are|was|were|did|does|do|could|can|should|would|has|have|had)\s+"
                            r"(?!you\b|I\b)", re.IGNORECASE)
@@ -84,13 +88,15 @@ _ASKS_VERDICT = re.compile(r"(?:^\W*|\band\s+|[,;]\s+)(?:is|are|was|were|did|doe
 def _asked_for(topic: str, names_source: bool) -> Asks:
     """What the question asks for: someone's words ('What did Lenin say …?'), who someone is, a
     source's own judgement ('How does Campbell judge …?', `names_source`: before its name was taken
-    out of `topic`), or facts."""
+    out of `topic`), a time ('When did Lenin die?'), or facts."""
     if _ASKS_FOR_WORDS.search(topic):
         return "words"
     if _ASKS_WHO.search(topic):
         return "identity"
     judging = _ASKS_JUDGEMENT.search(topic)
-    return "judgement" if judging and (names_source or "author" in judging.group().lower()) else "facts"
+    if judging and (names_source or "author" in judging.group().lower()):
+        return "judgement"
+    return "time" if asks_when(topic) else "facts"
 
 
 class Composer:
@@ -187,6 +193,8 @@ class Composer:
             if not excerpts:  # nothing left to quote (a page's few passages, all shown): shown again, not declined
                 excerpts, coverage = compose(hits, frozenset())
             covered = bool(excerpts)
+            if not covered and asks == "time":
+                reason = NO_TIME
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
         closest = () if covered else self._closest(hits, sentence_scores)
@@ -220,6 +228,8 @@ class Composer:
         for sid in addressing:
             own = [h for h in hits if h.passage.source_id == sid]
             chosen = self._quotes_from(sid, own, scores, windows, per_source, len(excerpts), asks, skipped)
+            if asks == "time":  # asked when, a quote that names no time does not answer
+                chosen = [replace(e, n=len(excerpts) + i) for i, e in enumerate((e for e in chosen if names_a_time(e.quote)), 1)]
             excerpts.extend(chosen)
             coverage.append(SourceCoverage(self._sources[sid], True, bool(chosen), best_by_source[sid], tuple(e.n for e in chosen)))
         for sid in searched:
@@ -318,7 +328,9 @@ class Composer:
         if asks == "identity":
             return max((float(sims[i]) for i in range(len(sims)) if not _is_lead_in(passage, i)), default=-1.0)
         quotations = self._quotations(passage)
-        return float((_weighed(passage, sims, quotations, asks) if asks == "judgement" else _answered(passage, sims, quotations)).max())
+        # someone's words are not asked for by passage: the bonus for them only picks sentences within one
+        weighed = _answered(passage, sims, quotations) if asks == "words" else _weighed(passage, sims, quotations, asks)
+        return float(weighed.max())
 
     def _excerpt(
         self, hit: Hit, scores: SentenceScores, n: int, asks: Asks = "facts", taken: tuple[int, int] | None = None
@@ -598,6 +610,7 @@ def _mostly_figures(quote: str) -> bool:
     return 3 * sum(any(ch.isdigit() for ch in t) and not any(ch.isalpha() for ch in t) for t in tokens) >= len(tokens)
 
 
+NO_TIME = "it asks when, and none of the sentences closest to it names a time"
 ABOUT_A_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
 
 
@@ -670,13 +683,17 @@ def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end
 def _weighed(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], asks: Asks) -> np.ndarray:
     """Sentence similarities weighed by what is asked: someone's words lift the sentences that are
     theirs; a source's judgement lowers the words of others it quotes ('How does Campbell judge
-    Trotsky's 1931 demand …?': Campbell's 'Now Trotsky knew perfectly well …', not Trotsky's article)."""
+    Trotsky's 1931 demand …?': Campbell's 'Now Trotsky knew perfectly well …', not Trotsky's article);
+    asked when, the sentences that name no time are lowered."""
     sims = _answered(passage, sims, quotations)
     if asks == "words":
         return sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
     if asks == "judgement":
         inside = [speaker_at(quotations, a, b, passage.text) is not None for a, b in passage.sentences]
         return sims - JUDGEMENT_QUOTED_PENALTY * np.array(inside, dtype=np.float32)
+    if asks == "time":
+        timeless = [not names_a_time(passage.text[a:b]) for a, b in passage.sentences]
+        return sims - TIMELESS_PENALTY * np.array(timeless, dtype=np.float32)
     return sims
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from rag import QuestionError
 from rag.answer import _ASKS_FOR_WORDS, _ASKS_VERDICT, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference
+from rag.dates import names_a_time
 from rag.query import without_source_names
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
@@ -718,3 +719,27 @@ def test_a_page_long_sentence_is_quoted_to_its_last_clause_that_fits():
     assert _clipped("Short; and sweet.", 0, 17) == 17  # short enough: unchanged
     unbroken = " ".join(["word"] * 120)
     assert _clipped(unbroken, 0, len(unbroken)) == len(unbroken)  # no clause to cut at: whole, not a fragment
+
+
+@pytest.mark.parametrize("question", [
+    "When did Lenin die?", "When was Kirov murdered?", "When did Trotsky join the Bolsheviks?",
+    "When was Trotsky expelled from the party?",
+])
+def test_asked_when_every_quote_names_a_time(assistant, question):
+    # 'When did Lenin die?' quoted 'A few months later Lenin died.' beside 'On January 21st, 1924, Lenin died.', and
+    # 'When was Trotsky expelled …?' In Defence of Marxism's '… undertaken by Trotsky in Lessons of October.'
+    answer = assistant.ask(question)
+    assert answer.covered and answer.excerpts
+    assert all(names_a_time(e.quote) for e in answer.excerpts), [e.quote for e in answer.excerpts]
+
+
+def test_asked_when_with_no_time_found_it_is_declined_with_that_reason(assistant, corpus_dir):
+    # no source gives Trotsky's birth: it quoted 'That is the evolution of Trotsky as shown in his public writings.'
+    answer = assistant.ask("When was Trotsky born?")
+    assert not answer.covered and not answer.excerpts and answer.closest
+    assert "it asks when, and none of the sentences closest to it names a time" in answer.lead
+    evaluator = Evaluator.for_assistant(assistant, corpus_dir)
+    assert all(claim.supported for claim in evaluator.check_lead(answer.to_dict()))
+    forged = dict(answer.to_dict(), standalone_question="Why was Trotsky born?")
+    assert not all(claim.supported for claim in evaluator.check_lead(forged))
+    assert "1924" in assistant.ask("When did Lenin die?").excerpts[0].quote
