@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from .dates import asks_when, names_a_time
+from .answertype import AnswerType, expected_type, gives
 from .followup import asks_about_a_source, asks_for_more, require_subject, standalone
 from .query import Mentions, named_page, source_names, without_source_names
 from .quotes import (
@@ -76,10 +76,10 @@ _ASKS_JUDGEMENT = re.compile(
     r"\bin\s+the\s+authors?['’]s?\s+(?:view|opinion|eyes|judge?ment)\b",
     re.IGNORECASE,
 )
-Asks = Literal["words", "identity", "judgement", "time", "facts"]
-# cosine taken from a sentence that names no time when the question asks when ('When did Lenin die?': 'On
-# January 21st, 1924, Lenin died.', not 'A few months later Lenin died.'); at 0.3 dated sentences off the question win
-TIMELESS_PENALTY = 0.1
+Asks = Literal["words", "identity", "judgement", "time", "number", "facts"]
+# cosine taken from a sentence that does not name the time or number a question asks for ('When did Lenin die?':
+# 'On January 21st, 1924, Lenin died.', not 'A few months later Lenin died.'); at 0.3 dated sentences off the question win
+UNTYPED_PENALTY = 0.1
 # a yes/no question, or a clause of one: 'Were the defendants … tortured …?', '… and was it sound?'
 _ASKS_VERDICT = re.compile(r"(?:^\W*|\band\s+|[,;]\s+)(?:is|are|was|were|did|does|do|could|can|should|would|has|have|had)\s+"
                            r"(?!you\b|I\b)", re.IGNORECASE)
@@ -88,7 +88,7 @@ _ASKS_VERDICT = re.compile(r"(?:^\W*|\band\s+|[,;]\s+)(?:is|are|was|were|did|doe
 def _asked_for(topic: str, names_source: bool) -> Asks:
     """What the question asks for: someone's words ('What did Lenin say …?'), who someone is, a
     source's own judgement ('How does Campbell judge …?', `names_source`: before its name was taken
-    out of `topic`), a time ('When did Lenin die?'), or facts."""
+    out of `topic`), a time ('When did Lenin die?'), a number ('How many …?'), or facts."""
     if _ASKS_FOR_WORDS.search(topic):
         return "words"
     if _ASKS_WHO.search(topic):
@@ -96,7 +96,7 @@ def _asked_for(topic: str, names_source: bool) -> Asks:
     judging = _ASKS_JUDGEMENT.search(topic)
     if judging and (names_source or "author" in judging.group().lower()):
         return "judgement"
-    return "time" if asks_when(topic) else "facts"
+    return expected_type(topic) or "facts"
 
 
 class Composer:
@@ -193,8 +193,8 @@ class Composer:
             if not excerpts:  # nothing left to quote (a page's few passages, all shown): shown again, not declined
                 excerpts, coverage = compose(hits, frozenset())
             covered = bool(excerpts)
-            if not covered and asks == "time":
-                reason = NO_TIME
+            if not covered and asks in NOT_GIVEN:
+                reason = NOT_GIVEN[asks]
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
         closest = () if covered else self._closest(hits, sentence_scores)
@@ -228,8 +228,8 @@ class Composer:
         for sid in addressing:
             own = [h for h in hits if h.passage.source_id == sid]
             chosen = self._quotes_from(sid, own, scores, windows, per_source, len(excerpts), asks, skipped)
-            if asks == "time":  # asked when, a quote that names no time does not answer
-                chosen = [replace(e, n=len(excerpts) + i) for i, e in enumerate((e for e in chosen if names_a_time(e.quote)), 1)]
+            if asks in NOT_GIVEN:  # asked when (how many), a quote that names no time (number) does not answer
+                chosen = [replace(e, n=len(excerpts) + i) for i, e in enumerate((e for e in chosen if gives(asks, e.quote)), 1)]
             excerpts.extend(chosen)
             coverage.append(SourceCoverage(self._sources[sid], True, bool(chosen), best_by_source[sid], tuple(e.n for e in chosen)))
         for sid in searched:
@@ -610,7 +610,10 @@ def _mostly_figures(quote: str) -> bool:
     return 3 * sum(any(ch.isdigit() for ch in t) and not any(ch.isalpha() for ch in t) for t in tokens) >= len(tokens)
 
 
-NO_TIME = "it asks when, and none of the sentences closest to it names a time"
+NOT_GIVEN: dict[AnswerType, str] = {
+    "time": "it asks when, and none of the sentences closest to it names a time",
+    "number": "it asks how many, and none of the sentences closest to it names a number",
+}
 ABOUT_A_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
 
 
@@ -684,16 +687,16 @@ def _weighed(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation]
     """Sentence similarities weighed by what is asked: someone's words lift the sentences that are
     theirs; a source's judgement lowers the words of others it quotes ('How does Campbell judge
     Trotsky's 1931 demand …?': Campbell's 'Now Trotsky knew perfectly well …', not Trotsky's article);
-    asked when, the sentences that name no time are lowered."""
+    asked when (how many), the sentences that name no time (number) are lowered."""
     sims = _answered(passage, sims, quotations)
     if asks == "words":
         return sims + QUOTED_BONUS * _quoted_with_speaker(passage, quotations)
     if asks == "judgement":
         inside = [speaker_at(quotations, a, b, passage.text) is not None for a, b in passage.sentences]
         return sims - JUDGEMENT_QUOTED_PENALTY * np.array(inside, dtype=np.float32)
-    if asks == "time":
-        timeless = [not names_a_time(passage.text[a:b]) for a, b in passage.sentences]
-        return sims - TIMELESS_PENALTY * np.array(timeless, dtype=np.float32)
+    if asks in NOT_GIVEN:
+        untyped = [not gives(asks, passage.text[a:b]) for a, b in passage.sentences]
+        return sims - UNTYPED_PENALTY * np.array(untyped, dtype=np.float32)
     return sims
 
 

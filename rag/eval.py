@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .dates import asks_when, names_a_time
+from .answertype import expected_type, gives
 from .errors import RagError
 from .followup import asks_about_a_source
 from .query import without_source_names
@@ -368,7 +368,7 @@ _REASON_YEARS = "it names a year the sources never mention"
 _REASON_WORDS = "the question turns on words the sources never use"
 _REASON_NAMES = re.compile(r"the sources( searched)? never mention (.+)")
 _REASON_PAGE = re.compile(r"the sources searched have no page (\d+)")
-_REASON_TIME = "it asks when, and none of the sentences closest to it names a time"
+_REASON_UNTYPED = re.compile(r"it asks (when|how many), and none of the sentences closest to it names an? (time|number)")
 _REASON_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
 _FILLER = re.compile(r"\b(?:and|but)\b|[\s.,;:()]+", re.IGNORECASE)
 
@@ -558,10 +558,12 @@ class Evaluator:
         if reason == _REASON_SOURCE:
             ok = asks_about_a_source(question, without_source_names(question, list(self._sources.values())))
             return ok, "the question names a source and asks nothing else" if ok else "the question asks about more than a source"
-        if reason == _REASON_TIME:
-            dated = [c.get("quote", "") for c in answer.get("closest", ()) if names_a_time(c.get("quote", ""))]
-            ok = asks_when(question) and not dated
-            return ok, "the question asks when; no passage shown names a time" if ok else "the question does not ask when, or a passage shown names a time"
+        if (m := _REASON_UNTYPED.fullmatch(reason)) and (m.group(1) == "when") == (m.group(2) == "time"):
+            kind = "time" if m.group(1) == "when" else "number"
+            given = [c for c in answer.get("closest", ()) if gives(kind, c.get("quote", ""))]
+            ok = expected_type(question) == kind and not given
+            return ok, f"the question asks for a {kind}; no passage shown names one" if ok else (
+                f"the question does not ask for a {kind}, or a passage shown names one")
         return False, "a reason this heuristic cannot check"
 
     def _source_named(self, name: str) -> str | None:

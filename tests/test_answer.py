@@ -10,7 +10,7 @@ import pytest
 
 from rag import QuestionError
 from rag.answer import _ASKS_FOR_WORDS, _ASKS_VERDICT, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference
-from rag.dates import names_a_time
+from rag.answertype import gives
 from rag.query import without_source_names
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
@@ -730,7 +730,7 @@ def test_asked_when_every_quote_names_a_time(assistant, question):
     # 'When was Trotsky expelled …?' In Defence of Marxism's '… undertaken by Trotsky in Lessons of October.'
     answer = assistant.ask(question)
     assert answer.covered and answer.excerpts
-    assert all(names_a_time(e.quote) for e in answer.excerpts), [e.quote for e in answer.excerpts]
+    assert all(gives("time", e.quote) for e in answer.excerpts), [e.quote for e in answer.excerpts]
 
 
 def test_asked_when_with_no_time_found_it_is_declined_with_that_reason(assistant, corpus_dir):
@@ -743,3 +743,11 @@ def test_asked_when_with_no_time_found_it_is_declined_with_that_reason(assistant
     forged = dict(answer.to_dict(), standalone_question="Why was Trotsky born?")
     assert not all(claim.supported for claim in evaluator.check_lead(forged))
     assert "1924" in assistant.ask("When did Lenin die?").excerpts[0].quote
+
+
+def test_asked_how_many_every_quote_names_a_number(assistant):
+    # it quoted 'This was done at the 15th Congress of the Party in December 1927, …' and In Defence of Marxism's
+    # 'On the eve of the 15th congress Trotsky and Zinoviev were expelled.'
+    answer = assistant.ask("How many votes did the Opposition get at the 15th congress?")
+    assert answer.covered and all(gives("number", e.quote) for e in answer.excerpts), [e.quote for e in answer.excerpts]
+    assert any("4,000" in e.quote for e in answer.excerpts)

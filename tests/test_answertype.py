@@ -1,10 +1,10 @@
-"""Questions that ask when, and sentences that say when (rag.dates): rules, no model."""
+"""The kind of answer a question expects, and whether a sentence gives it (rag.answertype): rules, no model."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.dates import asks_when, names_a_time
+from rag.answertype import expected_type, gives
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -21,7 +21,7 @@ from rag.dates import asks_when, names_a_time
     ("Why was Trotsky expelled?", False),
 ])
 def test_a_question_asking_when_is_recognised(question, expected):
-    assert asks_when(question) is expected
+    assert (expected_type(question) == "time") is expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -41,4 +41,30 @@ def test_a_question_asking_when_is_recognised(question, expected):
     ("it may yet be saved by a “new” revolution", False),
 ])
 def test_a_sentence_naming_a_time_is_recognised(text, expected):
-    assert names_a_time(text) is expected
+    assert gives("time", text) is expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many votes did the Opposition get at the 15th congress?", "number"),
+    ("What proportion of the accused pleaded guilty?", "number"),
+    ("How did Trotsky answer?", None),
+    ("How much did Lenin trust Trotsky?", None),  # a degree as often as an amount
+])
+def test_a_question_asking_how_many_is_recognised(question, expected):
+    assert expected_type(question) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("… the latter by a vote of 740,000 to 4,000.", True),
+    ("In the Zinoviev-Kamenev trial there were sixteen defendants, fifteen of whom pleaded guilty", True),
+    ("hundreds of thousands of the best workers in the Soviet Union applied to join", True),
+    ("an increase of 12 per cent", True),
+    # a year, an ordinal or a page reference counts nothing
+    ("This was done at the 15th Congress of the Party in December 1927.", False),
+    ("“… decisive is the attack” (p. 271).", False),
+    ("(Trial of Anti-Soviet Bloc of Rights and Trotskyites, March 1938, pp. 572-3)", False),
+    ("3. The bloc of Rights and Trotskyists exposed at the third trial in March 1937.", False),
+    ("“The development leads obviously to the road of revolution” (Trotsky The Revolution Betrayed, 215).", False),
+])
+def test_a_sentence_naming_a_number_is_recognised(text, expected):
+    assert gives("number", text) is expected
