@@ -742,6 +742,8 @@ def test_asked_when_with_no_time_found_it_is_declined_with_that_reason(assistant
     assert all(claim.supported for claim in evaluator.check_lead(answer.to_dict()))
     forged = dict(answer.to_dict(), standalone_question="Why was Trotsky born?")
     assert not all(claim.supported for claim in evaluator.check_lead(forged))
+    mismatched = dict(answer.to_dict(), lead=answer.lead.replace("names a time", "names a number"))
+    assert not all(claim.supported for claim in evaluator.check_lead(mismatched))
     assert "1924" in assistant.ask("When did Lenin die?").excerpts[0].quote
 
 
