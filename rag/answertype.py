@@ -43,7 +43,8 @@ _NUMBER_WORDS = (
 ).split()
 # a count or an amount; not a year, an ordinal ('the 15th Congress') or a page ('p. 271')
 _NUMBER = re.compile(
-    r"(?<!\bp\.\s)(?<!\bpp\.\s)(?<![\d-])\b(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*(?!\d)(?!st\b|nd\b|rd\b|th\b|-\d)(?:\s*(?:per\s*cent|%))?|"
+    r"(?<!\bp\.\s)(?<!\bpp\.\s)(?<![\d-])\b(?!(?:1[5-9]|20)\d\d\b)"  # not after 'p.', not a year
+    r"\d[\d,.]*(?!\d)(?!st\b|nd\b|rd\b|th\b|-\d)(?:\s*(?:per\s*cent|%))?|"
     rf"\b(?:{'|'.join(_NUMBER_WORDS)})\b",
     re.IGNORECASE,
 )
