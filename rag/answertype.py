@@ -14,16 +14,19 @@ from typing import Literal
 
 AnswerType = Literal["time", "number"]
 
-# 'When did …', 'Where and when was …', 'In what year …', 'On what date …'; not 'When the prosecutor asked
-# Muralov …, what did he answer?' (a clause setting the scene for another question)
+# at the start of the question or of a follow-up added to it ('Why was Trotsky expelled? When?')
+_OPENING = r"(?:^|\?\s+)\W*"
+# 'When did …', 'Where and when was …', 'In what year …', 'On what date …', 'When exactly?'; not 'When the
+# prosecutor asked Muralov …, what did he answer?' (a clause setting the scene for another question)
 _ASKS_WHEN = re.compile(
-    r"^\W*(?:(?:and\s+|where\s+and\s+)?when\s+(?:and\s+where\s+)?(?:did|was|were|is|are|does|do|had|has|have|will|would|"
-    r"could|should)\b|(?:in|on|by|from)?\s*(?:what|which)\s+(?:year|years|date|month|day|decade)\b|how\s+long\s+ago\b)",
+    rf"{_OPENING}(?:(?:and\s+|where\s+and\s+)?when\s+(?:and\s+where\s+)?(?:did|was|were|is|are|does|do|had|has|have|"
+    r"will|would|could|should)\b|(?:and\s+)?when(?:\s+exactly)?\s*\?|"
+    r"(?:in|on|by|from)?\s*(?:what|which)\s+(?:year|years|date|month|day|decade)\b|how\s+long\s+ago\b)",
     re.IGNORECASE,
 )
 # not 'How much …?', as often a degree as an amount ('How much did Lenin trust Trotsky?')
 _ASKS_HOW_MANY = re.compile(
-    r"^\W*(?:and\s+)?(?:how\s+many|(?:what|which)\s+(?:number|percentage|proportion|share)\s+of)\b", re.IGNORECASE
+    rf"{_OPENING}(?:and\s+)?(?:how\s+many|(?:what|which)\s+(?:number|percentage|proportion|share)\s+of)\b", re.IGNORECASE
 )
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # a time reckoned from another event ('a few months later', 'in the years following Lenin's death') is not

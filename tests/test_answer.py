@@ -733,6 +733,12 @@ def test_asked_when_every_quote_names_a_time(assistant, question):
     assert all(gives("time", e.quote) for e in answer.excerpts), [e.quote for e in answer.excerpts]
 
 
+def test_when_asked_as_a_follow_up_every_quote_names_a_time(assistant):
+    # 'When?' is searched with the question before it, 'Why was Trotsky expelled from the party? When?'
+    answer = assistant.ask("When?", history=["Why was Trotsky expelled from the party?"])
+    assert answer.covered and all(gives("time", e.quote) for e in answer.excerpts), [e.quote for e in answer.excerpts]
+
+
 def test_asked_when_with_no_time_found_it_is_declined_with_that_reason(assistant, corpus_dir):
     # no source gives Trotsky's birth: it quoted 'That is the evolution of Trotsky as shown in his public writings.'
     answer = assistant.ask("When was Trotsky born?")

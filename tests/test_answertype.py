@@ -13,6 +13,8 @@ from rag.answertype import expected_type, gives
     ("And when did he go into exile?", True),
     ("Where and when was Trotsky born?", True),
     ("When and where did the Opposition demonstrate?", True),
+    ("Why was Trotsky expelled from the party? When?", True),  # a follow-up added to the question before
+    ("What did Lenin write about Trotsky? When exactly?", True),
     ("In what year was the first Moscow trial held?", True),
     ("On what date did the Barcelona rising break out?", True),
     # a clause setting the scene for another question asks for no time
@@ -47,6 +49,7 @@ def test_a_sentence_naming_a_time_is_recognised(text, expected):
 @pytest.mark.parametrize(("question", "expected"), [
     ("How many votes did the Opposition get at the 15th congress?", "number"),
     ("What proportion of the accused pleaded guilty?", "number"),
+    ("What happened at the 15th Party Congress? How many voted for Trotsky?", "number"),
     ("How did Trotsky answer?", None),
     ("How much did Lenin trust Trotsky?", None),  # a degree as often as an amount
 ])
