@@ -17,7 +17,7 @@ from rag.eval import Evaluator, load_gold, summarise
 from rag.render import attribution, render_markdown
 from rag.text import WORD, join_line_hyphens, normalise, remove_lines
 
-HELDOUT = (PROJECT_DIR / "benchmarks" / "heldout.jsonl", PROJECT_DIR / "benchmarks" / "heldout2.jsonl")
+HELDOUT = tuple(PROJECT_DIR / "benchmarks" / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl"))
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "answer.schema.json").read_text())
 
 

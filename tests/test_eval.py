@@ -254,7 +254,7 @@ def test_a_decline_reason_is_checked_against_the_question_and_corpus(assistant, 
     assert not all(claim.supported for claim in evaluator.check_lead(more))
 
 
-@pytest.mark.parametrize(("name", "size"), [("heldout.jsonl", 36), ("heldout2.jsonl", 40)])
+@pytest.mark.parametrize(("name", "size"), [("heldout.jsonl", 36), ("heldout2.jsonl", 40), ("heldout3.jsonl", 44)])
 def test_the_held_out_gold_is_well_formed_and_its_evidence_verbatim(evaluator, assistant, name, size):
     # benchmarks/heldout*.jsonl: questions written without sight of dev.jsonl or the system
     from rag.assistant import PROJECT_DIR
