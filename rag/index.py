@@ -10,6 +10,9 @@ Files in the index folder (plain files, like bm25s does it):
   sentences-unreferenced.npy, sentences-deep-unreferenced.npy
                    each sentence that ends on its quotation's reference ('…” (Article by
                    Trotsky, November 26th, 1931).'), embedded without it, by each model
+  sentences-resolved.npy, sentences-deep-resolved.npy
+                   each sentence that opens on 'He'/'His', embedded with the name of the
+                   person it means in place of the pronoun (rag.decontext), by each model
 Only sentences are embedded: a passage's vector is the normalised mean of its sentence
 vectors. That measured better on the dev set than embedding whole passages (which the
 model truncates at 256 tokens) and gives the sentence vectors that re-scoring and quote
@@ -36,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from . import decontext
 from .corpus import corpus_hash, load_sources, read_text
 from .embed import Embedder, QueryEmbedder, file_sha256
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, IndexWriteError
@@ -46,7 +50,8 @@ from .vectorindex import build_vector_index, load_vector_index, save_vector_inde
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: optional deep-model sentence vectors; 3: sentences without their closing reference
+# 2: optional deep-model sentence vectors; 3: sentences without their closing reference; 4: 'He'/'His' resolved
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DENSE = "dense.faiss"
@@ -54,12 +59,23 @@ SENTENCES = "sentences.npy"
 DEEP_SENTENCES = "sentences-deep.npy"
 UNREFERENCED = "sentences-unreferenced.npy"
 DEEP_UNREFERENCED = "sentences-deep-unreferenced.npy"
-DATA_FILES = (PASSAGES, DENSE, SENTENCES, UNREFERENCED)
-DEEP_FILES = (DEEP_SENTENCES, DEEP_UNREFERENCED)
-REUSABLE_FORMATS = (2, FORMAT_VERSION)  # a build keeps the sentence vectors of an index of these formats
+RESOLVED = "sentences-resolved.npy"
+DEEP_RESOLVED = "sentences-deep-resolved.npy"
+DATA_FILES = (PASSAGES, DENSE, SENTENCES, UNREFERENCED, RESOLVED)
+DEEP_FILES = (DEEP_SENTENCES, DEEP_UNREFERENCED, DEEP_RESOLVED)
+REUSABLE_FORMATS = (2, 3, FORMAT_VERSION)  # a build keeps the sentence vectors of an index of these formats
 # a sentence ending on its quotation's reference: '… the proletarian world revolution” (Article by Trotsky, November 26th, 1931).'
 _CLOSING_REFERENCE = re.compile(r"(?<=[”\"’])\s*\([^()]{1,220}\)\s*\.?\s*$")
 MIN_UNREFERENCED_CHARS = 20  # what is left must be words, not a stray mark
+
+
+@dataclass(frozen=True, slots=True)
+class Rewritten:
+    """Some of the sentences (`rows` of the sentence vectors) embedded once more, rewritten, by each model."""
+
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    vectors: np.ndarray | None = None
+    deep_vectors: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +89,8 @@ class Index:
     sentence_owner: np.ndarray  # passage row of each sentence vector
     manifest: dict[str, Any]
     deep_sentence_vectors: np.ndarray | None = None  # (n_sentences, deep dim), when built with a deep model
-    # the sentences that end on a reference (rows of sentence_vectors), embedded without it (rag.retrieve)
-    unreferenced_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    unreferenced_vectors: np.ndarray | None = None
-    deep_unreferenced_vectors: np.ndarray | None = None
+    unreferenced: Rewritten = Rewritten()  # the sentences that end on a reference, without it (rag.retrieve)
+    resolved: Rewritten = Rewritten()  # those opening on 'He'/'His', with the person's name (rag.decontext)
 
 
 def build_passages(corpus_dir: Path) -> tuple[list[Source], list[Passage]]:
@@ -103,22 +117,18 @@ def build_index(
     started = time.perf_counter()
     sources, passages = build_passages(corpus_dir)
     logger.info("ingested %d passages from %d sources", len(passages), len(sources))
-    sentences = sentence_texts(passages)
-    unreferenced = unreferenced_sentences(passages)[1]
+    texts = _texts_by_file(passages)
+    sentences = texts[0]
     stored = _stored_vectors(index_dir) if reuse else {}
     known = stored.get(_model_key(embedder), {})
-    sentence_vectors = _embedded(sentences + unreferenced, embedder, known, progress)
-    faiss_index = build_vector_index(mean_vectors(sentence_vectors[: len(sentences)], sentence_owners(passages), len(passages)))
-    data = {
-        PASSAGES: "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode(),
-        SENTENCES: _npy_bytes(sentence_vectors[: len(sentences)].astype(np.float16)),
-        UNREFERENCED: _npy_bytes(sentence_vectors[len(sentences) :].astype(np.float16)),
-    }
+    vectors = _embedded_by_file(texts, embedder, known, progress)
+    faiss_index = build_vector_index(mean_vectors(vectors[0], sentence_owners(passages), len(passages)))
+    data = {PASSAGES: "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages).encode()}
+    data.update({name: _npy_bytes(v.astype(np.float16)) for name, v in zip((SENTENCES, UNREFERENCED, RESOLVED), vectors)})
     deep: dict[str, Any] = {}
     if deep_embedder is not None:
-        deep_vectors = _embedded(sentences + unreferenced, deep_embedder, stored.get(_model_key(deep_embedder), {}), progress)
-        data[DEEP_SENTENCES] = _npy_bytes(deep_vectors[: len(sentences)].astype(np.float16))
-        data[DEEP_UNREFERENCED] = _npy_bytes(deep_vectors[len(sentences) :].astype(np.float16))
+        deep_vectors = _embedded_by_file(texts, deep_embedder, stored.get(_model_key(deep_embedder), {}), progress)
+        data.update({name: _npy_bytes(v.astype(np.float16)) for name, v in zip(DEEP_FILES, deep_vectors)})
         deep = {
             "deep_model": deep_embedder.name, "deep_model_sha256": deep_embedder.sha256, "deep_dimension": deep_embedder.dim,
             "deep_precision": deep_embedder.precision,
@@ -183,22 +193,34 @@ def _stored_vectors(index_dir: Path) -> dict[tuple[str, str, str], dict[str, np.
         if manifest.get("format_version") not in REUSABLE_FORMATS:
             return {}
         _check_files(index_dir, manifest, tuple(manifest["files"]))  # an older format has fewer files
-        passages = _read_passages(index_dir / PASSAGES)
-        sentences, unreferenced = sentence_texts(passages), unreferenced_sentences(passages)[1]
-        models = {(manifest.get("model"), manifest.get("model_sha256"), manifest.get("precision")): (SENTENCES, UNREFERENCED)}
+        texts = _texts_by_file(_read_passages(index_dir / PASSAGES))
+        models = {(manifest.get("model"), manifest.get("model_sha256"), manifest.get("precision")): (SENTENCES, UNREFERENCED, RESOLVED)}
         if "deep_model" in manifest:
             models[(manifest.get("deep_model"), manifest.get("deep_model_sha256"), manifest.get("deep_precision"))] = DEEP_FILES
         stored = {}
-        for key, (name, unreferenced_name) in models.items():
+        for key, files in models.items():
             table = stored[key] = {}
-            for texts, file in ((sentences, name), (unreferenced, unreferenced_name)):
+            for file_texts, file in zip(texts, files):
                 vectors = np.load(index_dir / file, allow_pickle=False) if file in manifest["files"] else ()
-                if len(vectors) == len(texts):  # else built by other rules: not reused
-                    table.update(zip(texts, vectors))
+                if len(vectors) == len(file_texts):  # else built by other rules (an older format): not reused
+                    table.update(zip(file_texts, vectors))
         return stored
     except (OSError, ValueError, EOFError, IndexMissingError, IndexCorruptError) as exc:
         logger.info("not reusing the vectors in %s (%s)", index_dir, exc)
         return {}
+
+
+def _texts_by_file(passages: Sequence[Passage]) -> tuple[list[str], list[str], list[str]]:
+    """What each model embeds, file by file: every sentence, those without their reference, those resolved."""
+    return sentence_texts(passages), unreferenced_sentences(passages)[1], resolved_sentences(passages)[1]
+
+
+def _embedded_by_file(
+    texts: Sequence[list[str]], embedder: Embedder | QueryEmbedder, stored: dict[str, np.ndarray], progress: bool
+) -> list[np.ndarray]:
+    """`_embedded` over the texts of every file at once (one progress bar), split again by file."""
+    vectors = _embedded([t for file_texts in texts for t in file_texts], embedder, stored, progress)
+    return np.split(vectors, np.cumsum([len(t) for t in texts])[:-1])
 
 
 def _embedded(sentences: list[str], embedder: Embedder | QueryEmbedder, stored: dict[str, np.ndarray], progress: bool) -> np.ndarray:
@@ -278,16 +300,23 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
         raise IndexCorruptError(
             f"{index_dir}: the vectors do not match the {len(passages)} passages and {len(owners)} sentences; rebuild with: rag build"
         )
-    rows = unreferenced_sentences(passages)[0]
-    unreferenced = _read_vectors(index_dir / UNREFERENCED, (len(rows), dim))
-    deep_vectors = deep_unreferenced = None
-    if "deep_model" in manifest:
-        deep_vectors = _read_vectors(index_dir / DEEP_SENTENCES, (len(owners), manifest.get("deep_dimension")))
-        deep_unreferenced = _read_vectors(index_dir / DEEP_UNREFERENCED, (len(rows), manifest.get("deep_dimension")))
+    deep = "deep_model" in manifest
+    deep_vectors = _read_vectors(index_dir / DEEP_SENTENCES, (len(owners), manifest.get("deep_dimension"))) if deep else None
+    rewritten = [
+        _read_rewritten(index_dir, rows, files, dim, manifest.get("deep_dimension") if deep else None)
+        for rows, files in ((unreferenced_sentences(passages)[0], (UNREFERENCED, DEEP_UNREFERENCED)), (resolved_sentences(passages)[0], (RESOLVED, DEEP_RESOLVED)))
+    ]
     sources = tuple(checked_sources)
     if {p.source_id for p in passages} - {s.id for s in sources}:
         raise IndexCorruptError(f"{index_dir / PASSAGES} names sources that are not in {corpus_dir}; rebuild with: rag build")
-    return Index(sources, passages, vectors, sentence_vectors, owners, manifest, deep_vectors, rows, unreferenced, deep_unreferenced)
+    return Index(sources, passages, vectors, sentence_vectors, owners, manifest, deep_vectors, *rewritten)
+
+
+def _read_rewritten(index_dir: Path, rows: np.ndarray, files: tuple[str, str], dim: int, deep_dim: int | None) -> Rewritten:
+    """The vectors of some sentences rewritten, from their fast (and, with `deep_dim`, deep) file."""
+    fast = _read_vectors(index_dir / files[0], (len(rows), dim))
+    deep = _read_vectors(index_dir / files[1], (len(rows), deep_dim)) if deep_dim is not None else None
+    return Rewritten(rows, fast, deep)
 
 
 def _data_files(deep: bool) -> tuple[str, ...]:
@@ -350,6 +379,14 @@ def unreferenced_sentences(passages: Sequence[Passage]) -> tuple[np.ndarray, lis
         if reference and reference.start() >= MIN_UNREFERENCED_CHARS:
             rows.append(row)
             texts.append(sentence[: reference.start()])
+    return np.array(rows, dtype=np.int64), texts
+
+
+def resolved_sentences(passages: Sequence[Passage]) -> tuple[np.ndarray, list[str]]:
+    """The sentences that open on 'He'/'His' with the name of the person meant in its place (rag.decontext):
+    their rows among all sentences, and that text."""
+    sources = [p.source_id for p in passages for _ in p.sentences]
+    rows, texts = decontext.resolved_sentences(sentence_texts(passages), sources)
     return np.array(rows, dtype=np.int64), texts
 
 

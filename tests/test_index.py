@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -15,7 +16,7 @@ from rag.corpus import load_sources
 from rag.embed import build_embedders
 from rag.index import (
     DEEP_SENTENCES, MANIFEST, PASSAGES, build_index, build_passages, check_index, load_index, passage_vectors, sentence_texts,
-    stored_precision, unreferenced_sentences,
+    resolved_sentences, stored_precision, unreferenced_sentences,
 )
 from rag.vectorindex import search_vectors
 
@@ -85,10 +86,26 @@ def test_sentences_ending_on_a_reference_are_also_embedded_without_it(assistant,
     article = next(i for i, row in enumerate(rows) if "(Article by Trotsky, November 26th, 1931)" in sentences[row])
     assert texts[article].endswith("it is the weapon of the proletarian world revolution”")
     assert all(sentences[row].startswith(text) and len(text) < len(sentences[row]) for row, text in zip(rows, texts))
-    assert np.array_equal(index.unreferenced_rows, rows)
-    assert index.unreferenced_vectors.shape == (len(rows), 384) and index.deep_unreferenced_vectors.shape == (len(rows), 768)
-    picked = [article, 0, len(rows) - 1]
-    agreement = (embedder.embed([texts[i] for i in picked]) * index.unreferenced_vectors[picked]).sum(axis=1)
+    _assert_rewritten_vectors(index.unreferenced, rows, texts, [article, 0, len(rows) - 1], embedder)
+
+
+def test_sentences_opening_on_he_are_also_embedded_with_the_person_they_mean(assistant, embedder):
+    index = assistant.index
+    rows, texts = resolved_sentences(index.passages)
+    sentences = sentence_texts(index.passages)
+    mercader = next(i for i, row in enumerate(rows) if "Ramón Mercader" in sentences[row])
+    assert sentences[rows[mercader]].startswith("He escaped to the West") and texts[mercader].startswith("Trotsky escaped to the West")
+    for row, text in zip(rows, texts):  # only the pronoun changes
+        pronoun = re.match(r"\W*(He|His)\b", sentences[row])
+        assert text.endswith(sentences[row][pronoun.end() :]) and text.startswith(sentences[row][: pronoun.start(1)])
+    _assert_rewritten_vectors(index.resolved, rows, texts, [mercader, 0, len(rows) - 1], embedder)
+
+
+def _assert_rewritten_vectors(rewritten, rows, texts, picked, embedder) -> None:
+    """The index holds a vector of each rewritten sentence, by each model, in their order, for their text."""
+    assert np.array_equal(rewritten.rows, rows)
+    assert rewritten.vectors.shape == (len(rows), 384) and rewritten.deep_vectors.shape == (len(rows), 768)
+    agreement = (embedder.embed([texts[i] for i in picked]) * rewritten.vectors[picked]).sum(axis=1)
     assert agreement.min() >= 0.999, agreement
 
 
