@@ -468,7 +468,8 @@ class Composer:
         previous = self._before.get(passage.id)
         if previous is None:
             return find_quotations(passage.text, self._work_authors[passage.source_id])
-        if passage.continues:
+        left_open = not passage.continues and _left_open(previous, passage)
+        if passage.continues or left_open:
             # subtle: a block quotation opened in the previous piece has no opening mark here
             before = previous.text + " "
         elif _leads_in(previous, passage):
@@ -478,9 +479,14 @@ class Composer:
             return self._resumed(previous, passage, self._carried_over(previous, passage, found))
         shift = len(before)
         found = find_quotations(before + passage.text, self._work_authors[passage.source_id])
-        return [
+        quotations = [
             Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation, q.reported) for q in found if q.end > shift
         ]
+        opened = self._quoted[previous.id][-1] if left_open and self._quoted.get(previous.id) else None
+        if opened is not None and opened.speaker and quotations and quotations[0].start == 0:
+            # its speaker as the passage before read it, with its own lead-in ('J. Arch Getty', not the reference's 'Getty')
+            quotations[0] = replace(quotations[0], speaker=opened.speaker)
+        return quotations
 
     def _with_antecedents(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
         """Quotations a 'he' introduces ('In his preface …, he says:') whose person the passage never
@@ -640,6 +646,14 @@ def _bare_end(text: str, q: Quotation) -> bool:
     """True when nothing but the closing mark follows the quotation in its paragraph: no reference
     ('” [Vol. XXI, p. 262]” (quoted in Furr, 45-46).' closes another's words) and no attribution."""
     return text[q.end :].split("\n\n", 1)[0].strip(' ”"') == ""
+
+
+def _left_open(passage: Passage, follower: Passage) -> bool:
+    """True when `passage` opens a quotation it does not close and `follower` closes one it did not open: one
+    quotation over two paragraphs, the second not reopened ('“Although Trotsky later denied …' then '… the code
+    name of Ivan Smirnov” (Getty 119).'), as a cut paragraph goes on in the next piece (3 in the corpus)."""
+    closing, opening = follower.text.find("”"), follower.text.find("“")
+    return passage.text.rfind("“") > passage.text.rfind("”") and closing >= 0 and not 0 <= opening < closing
 
 
 def _leads_in(passage: Passage, follower: Passage) -> bool:

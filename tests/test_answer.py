@@ -753,6 +753,14 @@ def test_asked_when_with_no_time_found_it_is_declined_with_that_reason(assistant
     assert "1924" in assistant.ask("When did Lenin die?").excerpts[0].quote
 
 
+def test_a_quotation_whose_second_paragraph_reopens_no_mark_keeps_its_speaker(assistant):
+    # the APL quotes Getty over two paragraphs and reopens no mark in the second ('Sometime in October of 1932, …
+    # Ivan Smirnov” (Getty 119).'); it was shown as the APL's own words
+    answer = assistant.ask("What did Gol'tsman bring to Sedov in Berlin in 1932?")
+    quote = next(e for e in answer.excerpts if "brought Sedov something else" in e.quote)
+    assert quote.speaker == "J. Arch Getty" and quote.speaker_citation == "Getty 119"
+
+
 def test_a_sentence_about_him_answers_a_question_naming_him(assistant):
     # 'He escaped to the West, … until his execution at the hands of Ramón Mercader in 1940.' scored 0.40 as written
     # (its pronoun says nothing about Trotsky) and the question was declined; resolved, 'Trotsky escaped …', 0.65
