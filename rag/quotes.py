@@ -613,6 +613,10 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
         return _group_before(masked, they)
     if not cues and bare and len(starts) > 1:  # then the sentence before may name the speaker
         cues = _cues(masked, starts[-2], clause, before)
+        if not cues and len(starts) > 2 and not (_speakers_named(masked, starts[-2], clause) or _speaks(masked, starts[-2], clause)):
+            # or, when that one only goes on with what was said, the one before it ('He admitted that there were
+            # those who …. But these elements were not so dangerous as … “Both the deviations are dangerous; …')
+            cues = _cues(masked, starts[-3], starts[-2], before)
         if not cues and re.search(rf"\b{_CUE_NOUN}\b", masked[starts[-2]:clause]):
             # 'Their attitude is outlined in a recent book of … Otto Bauer. “…'
             subjects = [n.text for n in _names(masked, starts[-2], clause) if not _GOVERNED.search(masked, lo, n.start)]

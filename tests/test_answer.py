@@ -761,6 +761,19 @@ def test_a_quotation_whose_second_paragraph_reopens_no_mark_keeps_its_speaker(as
     assert quote.speaker == "J. Arch Getty" and quote.speaker_citation == "Getty 119"
 
 
+@pytest.mark.parametrize(("question", "words", "speaker"), [
+    # 'Stalin had replied to Zinoviev in advance. He admitted that … . But these elements were not so dangerous as … “Both
+    # the deviations are dangerous; …': the sentence before the quotation goes on with what he admitted, naming no one
+    ("What did Stalin say about the Party being readier to go for the kulaks than to ally with the middle peasants?",
+     "ninety-nine Communists", "Stalin"),
+    ("What did Trotsky write about the world market's control over the Socialist State and its tempo of development?",
+     "the equalising control of the world market", "Trotsky"),
+])
+def test_a_quotation_after_reported_speech_is_its_speakers(assistant, question, words, speaker):
+    shown = [e.speaker for e in assistant.ask(question).excerpts if words in e.quote]
+    assert shown == [speaker]
+
+
 def test_a_sentence_about_him_answers_a_question_naming_him(assistant):
     # 'He escaped to the West, … until his execution at the hands of Ramón Mercader in 1940.' scored 0.40 as written
     # (its pronoun says nothing about Trotsky) and the question was declined; resolved, 'Trotsky escaped …', 0.65
