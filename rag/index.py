@@ -301,10 +301,11 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
             f"{index_dir}: the vectors do not match the {len(passages)} passages and {len(owners)} sentences; rebuild with: rag build"
         )
     deep = "deep_model" in manifest
-    deep_vectors = _read_vectors(index_dir / DEEP_SENTENCES, (len(owners), manifest.get("deep_dimension"))) if deep else None
+    deep_dim = manifest.get("deep_dimension")
+    deep_vectors = _read_vectors(index_dir / DEEP_SENTENCES, (len(owners), deep_dim)) if deep else None
     rewritten = [
-        _read_rewritten(index_dir, rows, files, dim, manifest.get("deep_dimension") if deep else None)
-        for rows, files in ((unreferenced_sentences(passages)[0], (UNREFERENCED, DEEP_UNREFERENCED)), (resolved_sentences(passages)[0], (RESOLVED, DEEP_RESOLVED)))
+        _read_rewritten(index_dir, unreferenced_sentences(passages)[0], (UNREFERENCED, DEEP_UNREFERENCED), dim, deep, deep_dim),
+        _read_rewritten(index_dir, resolved_sentences(passages)[0], (RESOLVED, DEEP_RESOLVED), dim, deep, deep_dim),
     ]
     sources = tuple(checked_sources)
     if {p.source_id for p in passages} - {s.id for s in sources}:
@@ -312,11 +313,13 @@ def load_index(index_dir: Path, corpus_dir: Path, embedder_name: str, embedder_s
     return Index(sources, passages, vectors, sentence_vectors, owners, manifest, deep_vectors, *rewritten)
 
 
-def _read_rewritten(index_dir: Path, rows: np.ndarray, files: tuple[str, str], dim: int, deep_dim: int | None) -> Rewritten:
-    """The vectors of some sentences rewritten, from their fast (and, with `deep_dim`, deep) file."""
+def _read_rewritten(
+    index_dir: Path, rows: np.ndarray, files: tuple[str, str], dim: int, deep: bool, deep_dim: int | None
+) -> Rewritten:
+    """The vectors of some sentences rewritten, from their fast (and, with `deep`, deep) file."""
     fast = _read_vectors(index_dir / files[0], (len(rows), dim))
-    deep = _read_vectors(index_dir / files[1], (len(rows), deep_dim)) if deep_dim is not None else None
-    return Rewritten(rows, fast, deep)
+    deep_vectors = _read_vectors(index_dir / files[1], (len(rows), deep_dim)) if deep else None
+    return Rewritten(rows, fast, deep_vectors)
 
 
 def _data_files(deep: bool) -> tuple[str, ...]:
