@@ -170,7 +170,7 @@ class Retriever:
         killed?' is answered by the APL's 'He escaped to the West, … until his execution at the hands
         of Ramón Mercader in 1940.' (0.40 as written, 0.65 resolved). Retrieval and the thresholds keep
         the sentences as written: resolved there too, held-out MRR@10 fell (0.615 -> 0.612, blind 0.688 ->
-        0.673); for quotes alone no figure of the three gold sets moves (docs/evaluation.md)."""
+        0.673); for quotes alone no figure of the four gold sets moves but balance (docs/evaluation.md)."""
         index = self._index
         fast = index.sentence_vectors @ query.fast
         deep = self._deep.sentences @ query.deep if query.deep is not None and self._deep is not None else None
