@@ -17,7 +17,7 @@ import numpy as np
 
 from .answertype import AnswerType, expected_type, gives
 from .followup import asks_about_a_source, asks_for_more, require_subject, standalone
-from .query import Mentions, named_page, source_names, without_source_names
+from .query import Mentions, in_chapter, named_chapter, named_page, source_names, without_source_names
 from .quotes import (
     MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, page_reference, pronoun_lead_in, speaker_at,
     subjects_in,
@@ -83,6 +83,15 @@ UNTYPED_PENALTY = 0.1
 # a yes/no question, or a clause of one: 'Were the defendants … tortured …?', '… and was it sound?'
 _ASKS_VERDICT = re.compile(r"(?:^\W*|\band\s+|[,;]\s+)(?:is|are|was|were|did|does|do|could|can|should|would|has|have|had)\s+"
                            r"(?!you\b|I\b)", re.IGNORECASE)
+
+
+def _in_named_chapter(question: str, hits: Sequence[Hit]) -> list[Hit]:
+    """The hits in the chapter the question names, if any are ('What reason did Campbell give in his
+    foreword …?'): the retriever favours the chapter, but the quotes are chosen by their best sentence,
+    and a sentence elsewhere may match the question's words better than the chapter's answer does."""
+    chapter = named_chapter(question)
+    inside = [h for h in hits if chapter is not None and in_chapter(h.passage, chapter)]
+    return inside or list(hits)
 
 
 def _asked_for(topic: str, names_source: bool) -> Asks:
@@ -171,7 +180,7 @@ class Composer:
         sentence_scores, windows = similarity.quotes, similarity.windows
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
-        fresh = [h for h in hits if h.passage.id not in shown]
+        fresh = [h for h in _in_named_chapter(searched, hits) if h.passage.id not in shown]
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         searched_ids = self._searched_sources(fresh or hits, sources)
         page = named_page(searched)

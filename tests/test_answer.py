@@ -641,6 +641,14 @@ def test_a_page_asked_for_is_quoted_from_that_page(assistant):
     assert again.covered and again.excerpts and all(18 in e.passage.pages for e in again.excerpts)
 
 
+def test_a_chapter_asked_for_is_quoted_from_that_chapter(assistant):
+    # a sentence of chapter VIII (Brockway's 'The hope that capitalism can be transformed …') matched
+    # better than the foreword's 'In doing so the author believes that he is … clearing away lies …'
+    answer = assistant.ask("What reason did J. R. Campbell give in his foreword for writing the book?")
+    assert answer.excerpts and all(e.passage.chapter == "Foreword" for e in answer.excerpts)
+    assert any("the author believes" in e.quote for e in answer.excerpts)
+
+
 def test_a_named_source_is_the_one_searched(assistant):
     answer = assistant.ask("What does the APL say about Trotsky's attitude to the peasantry?")
     assert {e.source_id for e in answer.excerpts} == {"apl-on-trotskyites"}

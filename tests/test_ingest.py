@@ -19,9 +19,11 @@ def test_every_passage_character_comes_from_its_span(passages, raw_texts):
 
 
 def test_nothing_is_lost_but_headers_markers_and_headings(passages, raw_texts, sources):
-    """Every printed character is in a passage, except page headers, note markers and headings
-    (which live on as the passages' chapter and section) and hyphens at line ends."""
+    """Every printed character is in a passage, except page headers, note markers, headings (which
+    live on as the passages' chapter and section), the author's signature under the foreword (the
+    source's metadata names its author) and hyphens at line ends."""
     headers = {s.id: s.running_headers for s in sources}
+    authors = {s.id: _letters(s.author) for s in sources}
     headings = {_letters(h) for p in passages for h in (p.chapter, p.section) if h}
     for source_id, raw in raw_texts.items():
         covered = bytearray(len(raw))
@@ -39,6 +41,7 @@ def test_nothing_is_lost_but_headers_markers_and_headings(passages, raw_texts, s
                     _is_header(text, headers[source_id])
                     or re.fullmatch(r"\d{1,2}", text)
                     or any(_letters(text) in h for h in headings)
+                    or _letters(text) == authors[source_id]
                 ), (source_id, text)
             pos += len(line) + 1
 
@@ -67,6 +70,13 @@ def test_no_running_header_or_note_marker_inside_a_passage(passages, raw_texts, 
             if p.source_id == source_id:
                 assert not any(p.file_position(i) in removed for i, ch in enumerate(p.text) if not ch.isspace()), p.id
                 assert "SOVIET POLICY AND ITS CRITICS" not in p.text
+
+
+def test_the_signature_under_the_foreword_is_not_a_sentence_to_quote(passages):
+    """'J. R. CAMPBELL' closed the foreword's last passage and matched every question naming him."""
+    foreword = [p for p in passages if p.source_id == "campbell-1939" and p.chapter == "Foreword"]
+    assert foreword and foreword[-1].text.endswith("in this extremely critical period.")
+    assert not any("CAMPBELL" in p.text for p in passages)
 
 
 def test_footnotes_are_their_own_passages(passages):

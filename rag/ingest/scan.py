@@ -34,7 +34,7 @@ def read_blocks(raw: str, running_headers: tuple[str, ...] = ()) -> list[Block]:
 
 
 def _line_roles(lines: list[Line], header: re.Pattern[str] | None) -> list[str]:
-    """Name each line: blank, rule, header, marker, heading, footnote or text."""
+    """Name each line: blank, rule, header, marker, heading, signature, footnote or text."""
     roles = []
     in_footnotes = False
     for i, line in enumerate(lines):
@@ -47,6 +47,8 @@ def _line_roles(lines: list[Line], header: re.Pattern[str] | None) -> list[str]:
             role = "marker"
         elif _CHAPTER.fullmatch(line.text) or _is_heading(lines, i):
             role = "heading"
+        elif _is_signature(lines, i):
+            role = "signature"
         elif in_footnotes and not starts_page:
             role = "footnote"
         elif _FOOTNOTE.match(line.text) and _previous_role(roles) == "rule":
@@ -73,6 +75,14 @@ def _is_heading(lines: list[Line], i: int) -> bool:
     return _sets_off(lines, before) and _sets_off(lines, after) and (
         _is_rule(lines, before) or _is_rule(lines, after)
     )
+
+
+def _is_signature(lines: list[Line], i: int) -> bool:
+    """An upper-case name closing a part before the next chapter ('J. R. CAMPBELL' under the foreword).
+    Not text to quote: as a sentence of the foreword's last paragraph it matched every question that
+    names the author ('What does Campbell say about …?') better than what the foreword says."""
+    after = _nonblank(lines, i, 1)
+    return bool(_UPPER.fullmatch(lines[i].text)) and after is not None and bool(_CHAPTER.fullmatch(lines[after].text))
 
 
 def _sets_off(lines: list[Line], j: int | None) -> bool:
@@ -201,7 +211,7 @@ def _calibrate(starts: list[int], anchors: dict[int, int]) -> list[int]:
 
 
 def _group(lines: list[Line], roles: list[str]) -> list[Block]:
-    """Assemble the lines into blocks, skipping headers, markers and blanks."""
+    """Assemble the lines into blocks, skipping headers, markers, signatures and blanks."""
     typical = statistics.median(len(l.text) for l, r in zip(lines, roles) if r == "text")
     blocks: list[Block] = []
     current: list[Line] = []
@@ -214,7 +224,7 @@ def _group(lines: list[Line], roles: list[str]) -> list[Block]:
         current = []
 
     for line, role in zip(lines, roles):
-        if role in ("blank", "rule", "header", "marker"):
+        if role in ("blank", "rule", "header", "marker", "signature"):
             continue
         if role == "heading":
             flush()
