@@ -558,6 +558,11 @@ class Composer:
         """
         found = list(self._quoted[passage.id])
         opening = next(iter(self._quoted[follower.id]), None)
+        if found and opening is not None and opening.citation and _left_open(passage, follower):
+            # a quotation the next paragraph closes without reopening it is cited where it closes: '“Although Trotsky
+            # later denied …' had the reference of the Getty quotation before it ('Getty 121'), its own is 'Getty 119'
+            found[-1] = replace(found[-1], speaker=found[-1].speaker or opening.speaker, citation=opening.citation)
+            return found
         if (
             follower.source_id != passage.source_id
             or not follower.text.lstrip().startswith(("“", '"'))

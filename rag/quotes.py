@@ -151,7 +151,7 @@ _MONTHS = set("January February March April May June July August September Octob
               "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
 _PUBLICATION = set(  # a citation naming a paper cites a work; a lead-in naming one names a speaker
     "Daily Evening Times Press News Journal Review Monthly Weekly Herald Chronicle Post Gazette Tribune "
-    "Dispatch Express Mail Telegraph Guardian Spectator Observer Correspondence Appeal Bulletin Economist".split()
+    "Dispatch Express Mail Telegraph Guardian Spectator Observer Correspondence Appeal Bulletin Economist Independent".split()
 )
 _BODY_HEADS = set(  # the last word of a body that speaks as one: 'the Left Opposition', 'the Central Committee'
     "Opposition Commission Committee Congress Conference Party Government International Bureau Politbureau "
@@ -520,8 +520,12 @@ def _at_sentence_start(masked: str, pos: int) -> bool:
 
 
 def _speakers_named(masked: str, lo: int, hi: int) -> list[_Name]:
-    """Everyone masked[lo:hi] names who may speak, persons and bodies, in order."""
-    return sorted(_names(masked, lo, hi) + _bodies(masked, lo, hi), key=lambda n: n.start)
+    """Everyone masked[lo:hi] names who may speak, persons and bodies, in order; a paper read as both
+    keeps its article ('The magazine The Independent reported:' is The Independent's)."""
+    bodies = _bodies(masked, lo, hi)
+    spans = {(b.start, b.end) for b in bodies}
+    names = [n for n in _names(masked, lo, hi) if (n.start, n.end) not in spans]
+    return sorted(names + bodies, key=lambda n: n.start)
 
 
 def _bodies(masked: str, lo: int, hi: int) -> list[_Name]:

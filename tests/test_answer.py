@@ -767,6 +767,10 @@ def test_a_quotation_whose_second_paragraph_reopens_no_mark_keeps_its_speaker(as
     answer = assistant.ask("What did Gol'tsman bring to Sedov in Berlin in 1932?")
     quote = next(e for e in answer.excerpts if "brought Sedov something else" in e.quote)
     assert quote.speaker == "J. Arch Getty" and quote.speaker_citation == "Getty 119"
+    # and its first paragraph is cited where the quotation closes, not by the Getty quotation before it ('Getty 121')
+    answer = assistant.ask("Did Trotsky send secret letters to former oppositionists in 1932?")
+    quote = next(e for e in answer.excerpts if "he sent secret letters" in e.quote)
+    assert quote.speaker == "J. Arch Getty" and quote.speaker_citation == "Getty 119"
 
 
 @pytest.mark.parametrize(("question", "words", "speaker"), [

@@ -236,9 +236,12 @@ def test_a_sentence_ending_inside_quotation_marks_ends_there():
         ("Russia is a backward country, and therefore the sole possibility", "the Russian Mensheviks"),
         # 'The Dewey Commission which was set up by the American Committee for the Defence of Leon Trotsky
         # declares,': a relative clause between subject and verb, whose own names a preposition governs
-        ("The Commission finds from the evidence in its possession", "Dewey Commission"),
+        ("The Commission finds from the evidence in its possession", "the Dewey Commission"),
         # '“The signatories argue,” says the Economist, “…': a paper's one-word name, with its article
         ("that the new pact is not offensive because it is not directed", "The Economist"),
+        # 'The magazine The Independent reported:', 'The Times reported:': the paper, not a person 'Independent'
+        ("Two American academics researching for a book on Rivera", "The Independent"),
+        ("Great anxiety is felt as to what is happening to Mr. Macdonald", "The Times"),
     ],
 )
 def test_a_body_that_speaks_as_one_is_the_speaker(corpus, phrase, speaker):
