@@ -175,3 +175,12 @@ def test_a_full_stop_the_scan_read_as_a_comma_ends_its_sentence(passages):
     assert any(s.endswith("in the struggle to build Socialism,") for s in sentences)
     assert any(s.startswith("In 1924 the Party had to devote a great deal of attention") for s in sentences)
     assert not any(s.startswith("The Revolution Betrayed") for s in sentences)
+
+
+def test_a_stray_full_stop_after_the_or_of_does_not_end_a_sentence(passages):
+    # the scan has '… can be seen from a study of the. New Leader during 1935 and 1936.' and '… a deathblow to
+    # the party of. Lenin” (…)': quoted as sentences, the first ended on 'the.' and the second opened on 'Lenin”'
+    sentences = [p.text[a:b] for p in passages for a, b in p.sentences]
+    assert not [s for s in sentences if re.search(r"\b(?:the|an?)\.$", s)]
+    assert any("a study of the. New Leader during 1935 and 1936." in s for s in sentences)
+    assert any(s.endswith("a deathblow to the party of. Lenin” (The Revolution Betrayed, pp. 97-8).") for s in sentences)
