@@ -16,6 +16,7 @@ from .schema import Passage, Source
 
 _CHAPTER = re.compile(r"\b(?:chapter\s+([ivxl]+|\d+)\b|(foreword|preface|introduction|conclusion)\b)", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
+_LOWER = re.compile(r"\b[a-z][a-z]+\b")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V", "6": "VI", "7": "VII", "8": "VIII", "9": "IX", "10": "X"}
 
@@ -138,13 +139,17 @@ class Mentions:
     Trotsky on it at length; the APL's one sentence on 'a café named the Bristol' is the other side).
     A name used once, in passing, decides nothing: the 1939 book names Chiang Kai-shek once, and
     the source that says who opposed admitting his party to the Comintern says 'the Kuomintang'.
+    A word also counts where it is written in lower case: a thing ('Congress', 'Course') is named so by one
+    source and not by another; a person's name is never written so.
     """
 
     def __init__(self, passages: Iterable[Passage], at_length: int) -> None:
         self._at_length = at_length  # mentions in one source that make a name decide
         self._counts: dict[str, Counter[str]] = {}
         for passage in passages:
+            # In Defence of Marxism never writes 'Fifteenth Congress', but 'the 15th congress'
             words = _CAPITALISED.findall(passage.text) + _YEAR.findall(passage.text)
+            words += [w.capitalize() for w in _LOWER.findall(passage.text)]
             self._counts.setdefault(passage.source_id, Counter()).update(map(_bare, words))
 
     def asked_about(self, question: str) -> list[str]:
