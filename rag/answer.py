@@ -85,7 +85,7 @@ _ASKS_VERDICT = re.compile(r"(?:^\W*|\band\s+|[,;]\s+)(?:is|are|was|were|did|doe
                            r"(?!you\b|I\b)", re.IGNORECASE)
 
 
-def _in_named_chapter(question: str, hits: Sequence[Hit]) -> list[Hit]:
+def _from_named_chapter(question: str, hits: Sequence[Hit]) -> list[Hit]:
     """The hits in the chapter the question names, if any are ('What reason did Campbell give in his
     foreword …?'): the retriever favours the chapter, but the quotes are chosen by their best sentence,
     and a sentence elsewhere may match the question's words better than the chapter's answer does."""
@@ -180,7 +180,7 @@ class Composer:
         sentence_scores, windows = similarity.quotes, similarity.windows
         retrieved = time.perf_counter()
         best = max((h.sentence for h in hits), default=-1.0)
-        fresh = [h for h in _in_named_chapter(searched, hits) if h.passage.id not in shown]
+        fresh = [h for h in _from_named_chapter(searched, hits) if h.passage.id not in shown]
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         searched_ids = self._searched_sources(fresh or hits, sources)
         page = named_page(searched)
