@@ -292,7 +292,7 @@ class Composer:
     ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
         best sentence first, then in the retriever's order (which weighs the whole passage too); then,
-        while there is room, a second from a quoted passage whose other sentence is as close. Passages
+        while there is room, a second from a quoted passage whose other sentence is as close (the two in the passage's order). Passages
         are weighed by `scores`, the sentences to quote within one by `windows`. None is quoted from a
         passage in `skipped` (shown before: a lead-in's hit would quote the words it introduces again)."""
         if not hits:
@@ -323,7 +323,9 @@ class Composer:
             taken = (excerpt.quote_start, excerpt.quote_start + len(excerpt.quote))
             beside = self._excerpt(hit_of[excerpt.passage.id], windows, 0, asks, taken)
             if beside is not None and beside.score >= sentence_floor:
-                out.insert(out.index(excerpt) + 1, beside)
+                # in the order the passage has them: read the other way, the later words came first
+                at = out.index(excerpt)
+                out.insert(at if beside.quote_start < excerpt.quote_start else at + 1, beside)
         return [replace(e, n=offset + i) for i, e in enumerate(self._with_replies(out), start=1)]
 
     def _best_sentence(self, passage: Passage, scores: SentenceScores, asks: Asks) -> float:

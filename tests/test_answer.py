@@ -181,6 +181,14 @@ def test_a_passage_may_give_a_second_quote_when_its_answer_lies_beyond_the_first
     ryutin = [e for e in answer.excerpts if e.passage.id == answer.excerpts[0].passage.id]
     assert len(ryutin) == 2 and "The essence of the Ryutin programme was that it demanded" in ryutin[1].quote
     assert [e.n for e in answer.excerpts] == list(range(1, len(answer.excerpts) + 1))
+    # two quotes from one passage read in its order, whichever matched better: 'On the eve of the 15th congress
+    # Trotsky and Zinoviev were expelled.' before 'In the wake of the congress countless more were expelled, …'
+    answer = assistant.ask("What happened at the Fifteenth Congress?")
+    idom = [e for e in answer.excerpts if e.source_id == "idom-1927-expulsion"]
+    assert len(idom) == 2 and idom[0].passage.id == idom[1].passage.id and idom[0].quote_start < idom[1].quote_start
+    for answer in (assistant.ask(q) for q in ["What did the Ryutin platform of 1932 call for?", "When did Stalin become General Secretary?"]):
+        for a, b in zip(answer.excerpts, answer.excerpts[1:]):
+            assert a.passage.id != b.passage.id or a.quote_start < b.quote_start
 
 
 def test_the_reference_closing_a_block_quotation_names_its_first_paragraphs(assistant):
