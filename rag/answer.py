@@ -292,9 +292,10 @@ class Composer:
     ) -> list[Excerpt]:
         """Up to `limit` verified quotes from this source's passages, one per passage: the one with the
         best sentence first, then in the retriever's order (which weighs the whole passage too); then,
-        while there is room, a second from a quoted passage whose other sentence is as close (the two in the passage's order). Passages
-        are weighed by `scores`, the sentences to quote within one by `windows`. None is quoted from a
-        passage in `skipped` (shown before: a lead-in's hit would quote the words it introduces again)."""
+        while there is room, a second from a quoted passage whose other sentence is as close (the two in
+        the passage's order). Passages are weighed by `scores`, the sentences to quote within one by
+        `windows`. None is quoted from a passage in `skipped` (shown before: a lead-in's hit would quote
+        the words it introduces again)."""
         if not hits:
             return []
         sentence = {h.passage.id: self._best_sentence(h.passage, scores, asks) for h in hits}
