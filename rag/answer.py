@@ -19,8 +19,8 @@ from .answertype import AnswerType, expected_type, gives
 from .followup import asks_about_a_source, asks_for_more, require_subject, standalone
 from .query import Mentions, in_chapter, named_chapter, named_page, source_names, without_source_names
 from .quotes import (
-    MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, page_reference, pronoun_lead_in, speaker_at,
-    subjects_in,
+    MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, only_a_turn_label, page_reference, pronoun_lead_in,
+    speaker_at, subjects_in,
 )
 from .render import closest_lead, covered_lead, render_markdown
 from .retrieve import Retriever, SentenceScores
@@ -566,6 +566,9 @@ class Composer:
             # later denied …' had the reference of the Getty quotation before it ('Getty 121'), its own is 'Getty 119'
             found[-1] = replace(found[-1], speaker=found[-1].speaker or opening.speaker, citation=opening.citation)
             return found
+        if found and opening is not None and opening.citation and only_a_turn_label(follower.text[: opening.start]):
+            # a transcript goes on in the next passage ('Sokolnikov: “Yes.”'), whose last line cites the whole exchange
+            return _cited_back(passage.text, found, opening.citation)
         if (
             follower.source_id != passage.source_id
             or not follower.text.lstrip().startswith(("“", '"'))
@@ -657,6 +660,18 @@ def _overlap(a: Excerpt, b: Excerpt) -> bool:
 
 
 _ENDS_QUOTATION = re.compile(r"[”\"]?[\s.,;]*(?:\([^()]{1,220}\)[\s.,;]*)?")  # the closing mark, a reference
+
+
+def _cited_back(text: str, found: list[Quotation], citation: str) -> list[Quotation]:
+    """`found`, its last quotations given `citation`: the one ending the text, and those before it that only a
+    transcript line's label ('Vyshinsky:') parts from the next; back to one with a reference of its own."""
+    out, end = list(found), len(text)
+    for i in range(len(out) - 1, -1, -1):
+        q = out[i]
+        if q.citation or (text[q.end : end].strip(' “”"\n.') and not only_a_turn_label(text[q.end : end])):
+            break
+        out[i], end = replace(q, citation=citation), q.start
+    return out
 
 
 def _bare_end(text: str, q: Quotation) -> bool:

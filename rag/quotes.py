@@ -28,7 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 __all__ = [
-    "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "page_reference", "pronoun_lead_in", "speaker_at",
+    "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "only_a_turn_label", "page_reference",
+    "pronoun_lead_in", "speaker_at",
     "subjects_in", "PLACES",
 ]
 
@@ -105,6 +106,7 @@ _ENDS_INTRO = re.compile(  # subtle: ';' too, as the 1939 scan reads some colons
 _LABEL = re.compile(  # a transcript line: 'Vyshinsky (State Prosecutor): “'
     rf"(?:^|[:\n\u2022]\s*)({_TOKEN}(?: {_TOKEN})*)\s*(?:\([^()]{{1,60}}\))?\s*:\s*$"
 )
+_TURN_LABEL = re.compile(rf"{_TOKEN}(?: {_TOKEN})*\s*(?:\([^()]{{1,60}}\))?\s*:")
 _NOT_NAME = r"[^,.;:“”\"()\u2022\n]"
 _AFTER = re.compile(  # right after a closing mark: ', explained Radek,'  'Trotsky said.'  ', he said,'
     rf"[ \t]*[,.!?—–-]?\s*(?:{_SPEECH}\s+(?P<who>{_NOT_NAME}{{1,60}}?)(?:,\s*(?P<appos>{_TOKEN}(?: {_TOKEN})*)"
@@ -314,6 +316,13 @@ def _reported_speech(text: str, masked: str, found: list[_Found]) -> list[Quotat
         if speaker:
             reported.append(Quotation(start, len(text[:end].rstrip()), speaker, None, reported=True))
     return reported
+
+
+def only_a_turn_label(text: str) -> bool:
+    """True when `text`, between two quotations, is a transcript line's label and nothing more ('Vyshinsky:',
+    'Finerty (Counsel for the Commission):'): the two are turns of one exchange, which the source cites once,
+    after its last line ('Sokolnikov: “Assistant People’s Commissar …” (Trial …, pp. 148-9).')."""
+    return _TURN_LABEL.fullmatch(text.strip(" \n\t.,\u2022“”\"")) is not None
 
 
 def ends_on_lead_in(text: str) -> bool:
@@ -761,6 +770,10 @@ def _propagate(masked: str, found: list[_Found]) -> list[_Found]:
         if b.speaker and b.citation and a.citation is None and (split or _touching(masked, a, b)):
             if a.speaker == b.speaker or not a.decided:
                 result[i] = replace(a, speaker=b.speaker, citation=b.citation)
+    for i in range(len(result) - 2, -1, -1):  # backwards: a transcript's reference, after its last line, cites every line
+        a, b = result[i], result[i + 1]
+        if a.citation is None and b.citation and only_a_turn_label(masked[a.cite_end : b.start]):
+            result[i] = replace(a, citation=b.citation)
     for i in range(1, len(result)):  # forwards: a paragraph that goes on without a reference of its own
         a, b = result[i - 1], result[i]
         # the same work: 'Trotsky, The Revolution Betrayed, p. 5' then 'Trotsky, …', or a bare page ('(pp. 83-4)')

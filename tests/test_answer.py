@@ -290,6 +290,15 @@ def test_a_quotation_left_open_goes_on_in_the_next_paragraph(assistant):
     assert hypnotism[0].speaker_citation == "Trial of Anti-Soviet Bloc of Rights and Trotskyites, March 1938, p. 777"
 
 
+def test_every_line_of_a_transcript_carries_the_reference_after_its_last(assistant):
+    # Campbell cites the Muralov exchange once, '(Trial of Anti-Soviet Trotskyite Centre, January 1937, pp. 231-2)',
+    # after Muralov's last reply, two passages on from Vyshinsky's questions
+    answer = assistant.ask("What did Vyshinsky ask Muralov?")
+    rough = [e for e in answer.excerpts if "rough methods were used against you" in e.quote]
+    assert rough and rough[0].speaker == "Vyshinsky"
+    assert rough[0].speaker_citation == "Trial of Anti-Soviet Trotskyite Centre, January 1937, pp. 231-2"
+
+
 def test_his_right_after_a_named_speaker_is_that_speaker(assistant):
     # 'The plan of the Generals … was explained by Rykov in his evidence, as follows:'
     answer = assistant.ask("How did Rykov explain the Generals' plan for a coup d'état?")

@@ -307,3 +307,18 @@ def test_words_quoted_inside_a_quotation_name_their_own_speaker(corpus, work_aut
     # phrases … he announced: ‘…In your objective role, …’' is Lenin's, as the APL's reference says
     announced = quoted(corpus, "In your objective role, you are a tool of imperialist provocation", work_authors)
     assert announced is not None and announced.speaker == "Lenin"
+
+
+def test_a_transcripts_reference_after_its_last_line_cites_every_line():
+    # 'Vyshinsky: “…” Muralov: “…” (Trial …, pp. 231-2).': the source cites the exchange once, after its last line
+    text = (
+        "Vyshinsky: “Were you badly treated?”\n\nMuralov: “I was deprived of my liberty.”\n\n"
+        "Vyshinsky: “But perhaps rough methods were used against you?”\n\n"
+        "Muralov: “No. No such methods were used” (Trial of Anti-Soviet Trotskyite Centre, pp. 231-2)."
+    )
+    found = find_quotations(text)
+    assert [q.speaker for q in found] == ["Vyshinsky", "Muralov", "Vyshinsky", "Muralov"]
+    assert {q.citation for q in found} == {"Trial of Anti-Soviet Trotskyite Centre, pp. 231-2"}
+    # a quotation the author comments on between is no line of the exchange
+    text = "Lenin wrote: “The old school was thoroughly imbued with the class spirit.” This is clear. " + text[-90:]
+    assert find_quotations(text)[0].citation is None
