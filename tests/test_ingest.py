@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from rag.index import build_passages
 from rag.ingest import scan
 from rag.ingest.layout import split_lines
@@ -102,6 +104,32 @@ def test_pages_agree_with_every_surviving_header(raw_texts, sources):
     assert checked >= 15
     pages = sorted({l.page for l in lines})
     assert pages == list(range(pages[0], pages[-1] + 1)), "page numbers run without gaps"
+
+
+@pytest.mark.parametrize(("phrase", "pages"), [
+    # between headers pages are counted: a chapter opens a page however short the page before it (12 lines end
+    # chapter VII, so chapter VIII opens on p. 238, not 237), and a stray mark on a line of its own ('workers' /
+    # '’' / ' revolution against the') opens none; pages counted wrong ran one off over 66 passages
+    ("If the Peace of Brest-Litovsk had been signed when Lenin desired", [241]),
+    ("“Trotsky,” according to Rakovsky, “told me another fact.", [245]),
+    ("The adventurist playing with war as a means of stimulating", [238, 239]),
+    # chapter III's last page holds four lines; counted as part of p. 107, the pages before it ran one high
+    ("“The old school,” said Lenin, “being thoroughly imbued", [105]),
+    # a sentence going on below a line of spaces opens p. 6 of the foreword
+    ("A considerable part of recent criticism has revolved around the Moscow trials", [5]),
+    ("in the Labour and progressive movement but for the web of lies", [5, 6]),
+])
+def test_pages_between_headers_are_counted_right(passages, phrase, pages):
+    found = [p for p in passages if phrase in p.text]
+    assert len(found) == 1 and list(found[0].pages) == pages, [(p.id, p.pages) for p in found]
+
+
+def test_every_chapter_opens_a_page(passages):
+    first = {}
+    for p in passages:
+        if p.source_id == "campbell-1939" and p.kind == "text":
+            first.setdefault(p.chapter, p.pages[0])
+    assert list(first.values()) == [5, 7, 35, 71, 109, 136, 164, 205, 238, 272]
 
 
 def test_passages_spanning_a_page_break_record_both_pages(passages):

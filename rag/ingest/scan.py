@@ -109,7 +109,7 @@ def _nonblank(lines: list[Line], i: int, step: int) -> int | None:
 def _page_numbers(lines: list[Line], roles: list[str]) -> list[int | None]:
     """Find page starts and number them so that every surviving header agrees."""
     starts, anchors = _page_starts(lines, roles)
-    starts = _reconcile(starts, anchors, roles)
+    starts = _reconcile(starts, anchors, lines, roles)
     numbers = _calibrate(starts, anchors)
     pages: list[int | None] = []
     k = 0
@@ -133,17 +133,30 @@ def _page_starts(lines: list[Line], roles: list[str]) -> tuple[list[int], dict[i
                 anchors[i] = int(match.group(1) or match.group(2))
         elif role == "heading" and _CHAPTER.fullmatch(line.text):
             forced.add(i)
-        elif role == "text" and line.indent == 1 and _previous_role(roles[:i]) not in ("marker", "rule"):
+        elif role == "text" and line.indent == 1 and _previous_role(roles[:i]) not in ("marker", "rule") and not _after_stray(lines, i):
             candidates.append(i)
-    chosen = _space_out(sorted(set(candidates) | forced), forced)
+        elif role == "text" and line.text[:1].islower() and _previous_role(roles[:i]) == "rule" and _previous_role(roles[: i - 2]) != "marker":
+            # a sentence going on below a line of spaces, blank lines above it: the top of a page ('… purveyed by any
+            # sincere person' / ' ' / 'in the Labour and progressive movement …' splits the foreword over pp. 5-6)
+            candidates.append(i)
+    chapters = {i for i in forced if _CHAPTER.fullmatch(lines[i].text)}
+    chosen = _space_out(sorted(set(candidates) | forced), forced, chapters)
     return _fill_gaps(chosen, roles), anchors
 
 
-def _space_out(candidates: list[int], forced: set[int]) -> list[int]:
-    """Drop candidate starts too close to another (table rows, indented quotations)."""
+def _after_stray(lines: list[Line], i: int) -> bool:
+    """True when the line before is a stray mark the scan broke off ('workers' / '’' / ' revolution against the'):
+    the line goes on with its sentence, it opens no page."""
+    before = _nonblank(lines, i, -1)
+    return before is not None and len(lines[before].text) <= 2 and not any(c.isalnum() for c in lines[before].text)
+
+
+def _space_out(candidates: list[int], forced: set[int], chapters: set[int]) -> list[int]:
+    """Drop candidate starts too close to another (table rows, indented quotations); but a chapter opens a
+    page, and the page before it may be short (12 lines end chapter VII, 36 after a header end chapter II)."""
     chosen: list[int] = []
     for c in candidates:
-        if chosen and c - chosen[-1] < MIN_PAGE_LINES:
+        if chosen and c - chosen[-1] < MIN_PAGE_LINES and c not in chapters:
             if chosen[-1] in forced or c not in forced:
                 continue
             chosen.pop()
@@ -173,7 +186,7 @@ def _split_gap(starts: list[int], k: int, roles: list[str]) -> list[int]:
     return starts[:k] + [guess] + starts[k:] if guess < b else starts
 
 
-def _reconcile(starts: list[int], anchors: dict[int, int], roles: list[str]) -> list[int]:
+def _reconcile(starts: list[int], anchors: dict[int, int], lines: list[Line], roles: list[str]) -> list[int]:
     """Between two headers, add or drop page starts until the page count agrees."""
     lines_at = sorted(anchors)
     for first, second in zip(lines_at, lines_at[1:]):
@@ -188,8 +201,9 @@ def _reconcile(starts: list[int], anchors: dict[int, int], roles: list[str]) -> 
             if have < wanted:
                 starts = _split_gap(starts, max(gaps)[1], roles)
             else:
-                # subtle: the smallest gap marks a false start; drop its later end unless a header
-                q = min(gaps)[1]
+                # subtle: the smallest gap marks a false start; drop its later end unless a header; a short page
+                # that ends a chapter is no false start
+                q = min((g for g in gaps if not _CHAPTER.fullmatch(lines[starts[g[1]]].text)), default=min(gaps))[1]
                 drop = q if starts[q] != second else q - 1
                 starts = starts[:drop] + starts[drop + 1 :]
     return starts
