@@ -144,6 +144,11 @@ def test_hyphenation_joins_breaks_and_keeps_compounds(passages):
     assert "Bol-shevik" not in text and "Bol- shevik" not in text
     assert "Right-Wing Socialist leader" in text
     assert "increase in the activities" in text  # "in-\n\ncrease"
+    # a prefix written with a hyphen, broken at it, before a word the text uses: 'self-' / 'confidence' is
+    # 'self-confidence', never attested inside a line; 'ex-' / 'ceptional' is one word
+    assert "too far-reaching self-confidence" in text and "selfconfidence" not in text
+    assert "demanded ‘non-interference’" in text and "ex-oppositionists" in text
+    assert "exceptional" in text and "ex-ceptional" not in text
 
 
 def test_a_page_break_inside_a_sentence_does_not_end_its_paragraph(passages):

@@ -56,6 +56,9 @@ def _file_pos(offsets: tuple[tuple[int, int], ...], pos: int) -> int:
     return r0 + pos - t0
 
 
+_HYPHENED_PREFIXES = frozenset("self non ex semi anti pre quasi ultra counter".split())
+
+
 class Hyphenation:
     """Decides whether a hyphen at a line end is a break or part of a compound.
 
@@ -65,15 +68,20 @@ class Hyphenation:
 
     def __init__(self, raw: str) -> None:
         self._counts: Counter[str] = Counter()
+        self._whole: Counter[str] = Counter()  # words no line break cuts: neither a line's last nor its first
         for line in raw.split("\n"):
-            self._counts.update(w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", line))
+            words = [w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", line)]
+            self._counts.update(words)
+            self._whole.update(words[1:-1])
 
     def keeps_hyphen(self, left: str, right: str) -> bool:
         joined = self._counts[(left + right).lower()]
         hyphened = self._counts[f"{left}-{right}".lower()]
         if joined or hyphened:
             return hyphened > joined
-        return right[:1].isupper()
+        # a prefix English writes with a hyphen, before a word of the text: 'self-' / 'confidence', 'non-' / 'interference'
+        # ('ex-' / 'ceptional' joins: no such word)
+        return right[:1].isupper() or (left.lower() in _HYPHENED_PREFIXES and self._whole[right.lower()] > 0)
 
 
 def join_lines(lines: tuple[Line, ...], hyphenation: Hyphenation) -> Piece:
