@@ -655,11 +655,16 @@ def _speaks(masked: str, lo: int, hi: int) -> bool:
 def _cues(masked: str, lo: int, hi: int, before: list[_Found]) -> list[tuple[int, str | None]]:
     """(where, who) for each name, or resolved 'he', that a speech verb or a cue noun ties to words."""
     cues: list[tuple[int, str | None]] = []
+    governed, previous_end = False, lo
     for n in _speakers_named(masked, lo, hi):
         rest, head = masked[n.end: hi], masked[lo: n.start]
-        subject = not _GOVERNED.search(masked, lo, n.start)  # not 'the Defence of Leon Trotsky declares'
+        # not 'the Defence of Leon Trotsky declares', nor '… confirmed by Pyatakov and Serebriakov, said:' (Radek's words)
+        coordinated = governed and re.fullmatch(r",?\s+and\s+", masked[previous_end: n.start]) is not None
+        governed, previous_end = bool(_GOVERNED.search(masked, lo, n.start)) or coordinated, n.end
+        subject = not governed
         m = _WHO.match(rest) or (subject and _SUBJECT_VERB.match(rest))
-        m = m or (n.possessive and _POSSESSIVE_CUE.match(rest))  # 'Lenin’s comment on this was:'
+        # 'Lenin’s comment on this was:', 'In Lenin’s words:'; not 'speaking of Trotsky’s letter …, said:'
+        m = m or (n.possessive and (subject or re.search(r"\b[Ii]n\s+$", head) is not None) and _POSSESSIVE_CUE.match(rest))
         if m or _INVERTED.search(head) or _BY.search(head):
             cues.append((n.end + (m.end() if m else 0), n.text))
     for m in _PRONOUN_CUE.finditer(masked, lo, hi):

@@ -36,7 +36,7 @@ def quoted(corpus: list[Passage], phrase: str, works: dict[str, str] | None = No
 
 def test_public_api():
     assert rag.quotes.__all__ == [
-        "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "page_reference", "pronoun_lead_in",
+        "Quotation", "ends_on_lead_in", "find_quotations", "learn_work_authors", "names_in", "only_a_turn_label", "page_reference", "pronoun_lead_in",
         "speaker_at", "subjects_in", "PLACES",
     ]
 
@@ -322,3 +322,16 @@ def test_a_transcripts_reference_after_its_last_line_cites_every_line():
     # a quotation the author comments on between is no line of the exchange
     text = "Lenin wrote: “The old school was thoroughly imbued with the class spirit.” This is clear. " + text[-90:]
     assert find_quotations(text)[0].citation is None
+
+
+def test_a_name_joined_by_and_to_one_a_preposition_governs_is_no_speaker():
+    # 'Radek, speaking of Trotsky’s letter …, the existence of which was also confirmed by Pyatakov and Serebriakov,
+    # said:': Serebriakov is governed by 'by' as Pyatakov is, Trotsky by 'of'; Radek speaks
+    text = (
+        "Radek, speaking of Trotsky’s letter of December 1935, the existence of which was also confirmed by Pyatakov "
+        "and Serebriakov, said:\n\n“In the sphere of politics, a new note in this letter was the way it posed the question.”"
+    )
+    assert [q.speaker for q in find_quotations(text)] == ["Radek"]
+    # a clause, not a list: 'Dealing with the admissions of Zinoviev and Kamenev, Trotsky said:'
+    text = "Dealing with the admissions of Zinoviev and Kamenev, Trotsky said:\n\n“All the accused, without exception, have declared it.”"
+    assert [q.speaker for q in find_quotations(text)] == ["Trotsky"]
