@@ -290,6 +290,14 @@ def test_a_quotation_left_open_goes_on_in_the_next_paragraph(assistant):
     assert hypnotism[0].speaker_citation == "Trial of Anti-Soviet Bloc of Rights and Trotskyites, March 1938, p. 777"
 
 
+def test_words_an_attribution_cuts_in_two_are_quoted_whole(assistant):
+    # '“But it so happens that the Hotel Bristol,” says Trotsky gleefully, “was razed to its foundations in 1917.”'
+    # was quoted as '“But it so happens that the Hotel Bristol,”'
+    answer = assistant.ask("What did Trotsky say about the Hotel Bristol?")
+    bristol = [e for e in answer.excerpts if e.quote.startswith("“But it so happens that the Hotel Bristol,”")]
+    assert bristol and bristol[0].speaker == "Trotsky" and "was razed to its foundations in 1917." in bristol[0].quote
+
+
 def test_every_line_of_a_transcript_carries_the_reference_after_its_last(assistant):
     # Campbell cites the Muralov exchange once, '(Trial of Anti-Soviet Trotskyite Centre, January 1937, pp. 231-2)',
     # after Muralov's last reply, two passages on from Vyshinsky's questions
