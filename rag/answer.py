@@ -725,16 +725,16 @@ def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end
     longest = max(inside, key=lambda q: q.end - q.start, default=None)
     if longest is None:
         return None
-    end = longest.end
+    stop = longest.end
     for q in quotations:  # a quotation its speaker's attribution cuts in two ('“… the Hotel Bristol,” says Trotsky
         # gleefully, “was razed to its foundations in 1917.”') is quoted whole
-        between = text[end:q.start]
-        if q.start > end and q.speaker == longest.speaker and len(between) < 60 and longest.speaker.split()[-1] in between:
-            end = q.end
-        elif q.start > end:
+        between = text[stop : q.start]
+        if q.start > stop and q.speaker == longest.speaker and len(between) < 60 and longest.speaker.split()[-1] in between:
+            stop = q.end
+        elif q.start > stop:
             break
-    closes = end < len(text) and text[end] in "”\""
-    return longest.start - 1, end + 1 if closes else end  # with its quotation marks
+    closes = stop < len(text) and text[stop] in "”\""
+    return longest.start - 1, stop + 1 if closes else stop  # with its quotation marks
 
 
 def _weighed(passage: Passage, sims: np.ndarray, quotations: Sequence[Quotation], asks: Asks) -> np.ndarray:

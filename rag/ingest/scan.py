@@ -135,13 +135,18 @@ def _page_starts(lines: list[Line], roles: list[str]) -> tuple[list[int], dict[i
             forced.add(i)
         elif role == "text" and line.indent == 1 and _previous_role(roles[:i]) not in ("marker", "rule") and not _after_stray(lines, i):
             candidates.append(i)
-        elif role == "text" and line.text[:1].islower() and _previous_role(roles[:i]) == "rule" and _previous_role(roles[: i - 2]) != "marker":
-            # a sentence going on below a line of spaces, blank lines above it: the top of a page ('… purveyed by any
-            # sincere person' / ' ' / 'in the Labour and progressive movement …' splits the foreword over pp. 5-6)
+        elif role == "text" and _goes_on_below_a_rule(lines, roles, i):
             candidates.append(i)
     chapters = {i for i in forced if _CHAPTER.fullmatch(lines[i].text)}
     chosen = _space_out(sorted(set(candidates) | forced), forced, chapters)
     return _fill_gaps(chosen, roles), anchors
+
+
+def _goes_on_below_a_rule(lines: list[Line], roles: list[str], i: int) -> bool:
+    """A sentence going on below a line of spaces tops a page ('… purveyed by any sincere person' / ' ' / 'in the
+    Labour and progressive movement …' splits the foreword over pp. 5-6); below a note marker's, it does not."""
+    rule = _nonblank(lines, i, -1)
+    return lines[i].text[:1].islower() and rule is not None and roles[rule] == "rule" and _previous_role(roles[:rule]) != "marker"
 
 
 def _after_stray(lines: list[Line], i: int) -> bool:
