@@ -185,6 +185,8 @@ class Composer:
         searched_ids = self._searched_sources(fresh or hits, sources)
         page = named_page(searched)
         if page is not None:  # the page's passages are the answer, however loosely their words match the question
+            on_page = self._sentences_on(page, hits)
+            sentence_scores, windows = sentence_scores.keeping(on_page), windows.keeping(on_page)
             reason = "" if hits and all(page in h.passage.pages for h in hits) else f"the sources searched have no page {page}"
         elif asks_about_a_source(searched, topic):  # a sentence it matched would be about something else
             reason = ABOUT_A_SOURCE
@@ -214,6 +216,14 @@ class Composer:
         timings = {"retrieve": (retrieved - started) * 1000, "compose": (done - retrieved) * 1000, "total": (done - started) * 1000}
         answer = Answer(question, searched, covered, lead, answer.excerpts, answer.coverage, answer.closest, markdown, timings)
         return answer, shown | {e.passage.id for e in answer.excerpts}
+
+    def _sentences_on(self, page: int, hits: Sequence[Hit]) -> dict[int, np.ndarray]:
+        """Per passage row, whether each of its sentences lies on `page`: a passage running over from
+        page 31 to 32 answers a question about page 31 with its sentences on page 31."""
+        return {
+            self._row[h.passage.id]: np.array([page in h.passage.pages_of(h.passage.file_span(*sentence)) for sentence in h.passage.sentences])
+            for h in hits
+        }
 
     def _searched_sources(self, hits: Sequence[Hit], sources: Sequence[str] | None) -> list[str]:
         """The sources the retriever actually looked in (a named source narrows the search)."""

@@ -94,7 +94,8 @@ def passages_html(answer: Answer | None, tone: Mapping[str, str]) -> str:
         by_passage.setdefault(e.passage.id, []).append(e)
     for quoted in by_passage.values():
         first, text = quoted[0], quoted[0].passage.text
-        where = ", ".join(x for x in (side_name(first.source), location(first)) if x)
+        paragraph_at = location(first.passage, first.passage.pages)  # the whole paragraph, on all its pages
+        where = ", ".join(x for x in (side_name(first.source), paragraph_at) if x)
         numbers = " ".join(f"[{e.n}]" for e in quoted)
         paragraph, done = [], 0
         for e in sorted(quoted, key=lambda e: e.quote_start):

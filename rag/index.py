@@ -50,8 +50,9 @@ from .vectorindex import build_vector_index, load_vector_index, save_vector_inde
 
 logger = logging.getLogger(__name__)
 
-# 2: optional deep-model sentence vectors; 3: sentences without their closing reference; 4: 'He'/'His' resolved
-FORMAT_VERSION = 4
+# 2: optional deep-model sentence vectors; 3: sentences without their closing reference; 4: 'He'/'His' resolved;
+# 5: where each page of a passage begins
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DENSE = "dense.faiss"
@@ -63,7 +64,7 @@ RESOLVED = "sentences-resolved.npy"
 DEEP_RESOLVED = "sentences-deep-resolved.npy"
 DATA_FILES = (PASSAGES, DENSE, SENTENCES, UNREFERENCED, RESOLVED)
 DEEP_FILES = (DEEP_SENTENCES, DEEP_UNREFERENCED, DEEP_RESOLVED)
-REUSABLE_FORMATS = (2, 3, FORMAT_VERSION)  # a build keeps the sentence vectors of an index of these formats
+REUSABLE_FORMATS = (2, 3, 4, FORMAT_VERSION)  # a build keeps the sentence vectors of an index of these formats
 # a sentence ending on its quotation's reference: '… the proletarian world revolution” (Article by Trotsky, November 26th, 1931).'
 _CLOSING_REFERENCE = re.compile(r"(?<=[”\"’])\s*\([^()]{1,220}\)\s*\.?\s*$")
 MIN_UNREFERENCED_CHARS = 20  # what is left must be words, not a stray mark

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from .schema import Answer, Excerpt, Source, SourceCoverage
+from .schema import Answer, Excerpt, Passage, Source, SourceCoverage, page_label
 
 _NUMBERS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~!])")
@@ -72,11 +72,11 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def location(excerpt: Excerpt) -> str:
-    """'Chapter I: Trotsky Against the Bolshevik Party, p. 34'."""
-    p = excerpt.passage
-    parts = [p.chapter, p.section, p.page_label]
-    if p.kind == "footnote":
+def location(passage: Passage, pages: tuple[int, ...]) -> str:
+    """'Chapter I: Trotsky Against the Bolshevik Party, p. 34': where in its source a passage, or the
+    part of it on `pages`, lies."""
+    parts = [passage.chapter, passage.section, page_label(pages)]
+    if passage.kind == "footnote":
         parts.append("footnote")
     return ", ".join(x for x in parts if x)
 
@@ -87,7 +87,7 @@ def attribution(excerpt: Excerpt) -> str:
     # a file that joins several texts (APL) names the one quoted in its chapter field
     title = p.chapter if p.chapter and p.chapter in s.title.split("; ") else s.title
     work = f"{s.author}, {title} ({year_label(s)})"
-    where = ", ".join(x for x in location(excerpt).split(", ") if x != title)
+    where = ", ".join(x for x in location(p, excerpt.pages).split(", ") if x != title)
     line = f"{work}, {where}" if where else work
     if excerpt.quoted:  # never someone else's words under the author's name alone
         verb = "reported" if excerpt.reported else "quoted"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -273,6 +273,7 @@ class SentenceScores:
 
     def __init__(self, scores: np.ndarray, owners: np.ndarray, n_passages: int) -> None:
         self.scores = scores
+        self._owners = owners
         self.max_by_passage = np.full(n_passages, -1.0, dtype=np.float32)
         np.maximum.at(self.max_by_passage, owners, scores)
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(owners, minlength=n_passages))))
@@ -280,3 +281,11 @@ class SentenceScores:
     def of_passage(self, row: int) -> np.ndarray:
         """Similarities of one passage's sentences, in order."""
         return self.scores[self._starts[row] : self._starts[row + 1]]
+
+    def keeping(self, kept: Mapping[int, np.ndarray]) -> SentenceScores:
+        """These similarities with the sentences of the passages in `kept` (row -> one flag per sentence)
+        that are not kept lowered to -1."""
+        scores = self.scores.copy()
+        for row, flags in kept.items():
+            scores[self._starts[row] : self._starts[row + 1]][~flags] = -1.0
+        return SentenceScores(scores, self._owners, len(self.max_by_passage))

@@ -9,6 +9,15 @@ Stance = Literal["hostile", "sympathetic", "neutral", "mixed"]
 PassageKind = Literal["text", "footnote"]
 
 
+def page_label(pages: tuple[int, ...]) -> str:
+    """'p. 34', 'pp. 34-35', or '' for sources without pages."""
+    if not pages:
+        return ""
+    if len(pages) == 1:
+        return f"p. {pages[0]}"
+    return f"pp. {pages[0]}-{pages[-1]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One text of the corpus and what is known about it (from corpus/sources.toml)."""
@@ -61,15 +70,20 @@ class Passage:
     sentences: tuple[tuple[int, int], ...]
     kind: PassageKind = "text"
     continues: bool = False  # the passage carries on a paragraph cut at the end of the previous one
+    page_starts: tuple[int, ...] = ()  # file positions where pages[1:] begin
 
     @property
     def page_label(self) -> str:
-        """'p. 34', 'pp. 34-35', or '' for sources without pages."""
-        if not self.pages:
-            return ""
-        if len(self.pages) == 1:
-            return f"p. {self.pages[0]}"
-        return f"pp. {self.pages[0]}-{self.pages[-1]}"
+        return page_label(self.pages)
+
+    def pages_of(self, span: tuple[int, int]) -> tuple[int, ...]:
+        """The pages the file range `span` of this passage lies on: a quote cites its own page,
+        not every page its paragraph runs over."""
+        if len(self.page_starts) != len(self.pages) - 1:
+            return self.pages
+        starts = (self.span[0], *self.page_starts)
+        ends = (*self.page_starts, self.span[1])
+        return tuple(page for page, start, end in zip(self.pages, starts, ends) if span[0] < end and span[1] > start)
 
     def file_position(self, text_pos: int) -> int:
         """The position in the source file of the character at `text_pos` of `text`."""
@@ -90,6 +104,7 @@ class Passage:
         data["span"] = list(self.span)
         data["offsets"] = [list(p) for p in self.offsets]
         data["sentences"] = [list(s) for s in self.sentences]
+        data["page_starts"] = list(self.page_starts)
         return data
 
     @classmethod
@@ -106,6 +121,7 @@ class Passage:
             sentences=tuple((a, b) for a, b in data["sentences"]),
             kind=data.get("kind", "text"),
             continues=data.get("continues", False),
+            page_starts=tuple(data.get("page_starts", ())),
         )
 
 
@@ -161,6 +177,11 @@ class Excerpt:
     def source_id(self) -> str:
         return self.source.id
 
+    @property
+    def pages(self) -> tuple[int, ...]:
+        """The pages the quote itself lies on (its passage may run over more)."""
+        return self.passage.pages_of(self.span)
+
     def to_dict(self) -> dict[str, Any]:
         p, s = self.passage, self.source
         return {
@@ -173,7 +194,7 @@ class Excerpt:
             "stance": s.stance,
             "chapter": p.chapter,
             "section": p.section,
-            "pages": list(p.pages),
+            "pages": list(self.pages),
             "passage_id": p.id,
             "quote": self.quote,
             "span": list(self.span),

@@ -136,6 +136,21 @@ def test_passages_spanning_a_page_break_record_both_pages(passages):
     spanning = [p for p in passages if len(p.pages) > 1]
     assert len(spanning) > 100
     assert all(list(p.pages) == list(range(p.pages[0], p.pages[-1] + 1)) for p in spanning)
+    # and where each page after the first begins, inside the passage: its sentences lie on its pages
+    for p in spanning:
+        assert len(p.page_starts) == len(p.pages) - 1 and all(p.span[0] < at < p.span[1] for at in p.page_starts), p.id
+        on = {page for sentence in p.sentences for page in p.pages_of(p.file_span(*sentence))}
+        assert sorted(on) == list(p.pages) == list(p.pages_of(p.span)), p.id
+
+
+def test_a_paragraph_cut_into_passages_gives_each_its_own_pages(passages):
+    # Otto Bauer's quotation runs from p. 7 onto p. 8; the passage cut from the end of its paragraph
+    # lies on p. 8 alone (it was cited 'pp. 7-8', as 74 such passages were)
+    (head,) = [p for p in passages if p.text.startswith("Their attitude is outlined in a recent book")]
+    (tail,) = [p for p in passages if p.text.startswith("The international Social Democracy therefore regarded")]
+    assert head.pages == (7, 8) and tail.pages == (8,)
+    at = head.text.index("future’? Had not Marx")
+    assert head.pages_of(head.file_span(0, at - 2)) == (7,) and head.pages_of(head.file_span(at, at + 10)) == (8,)
 
 
 def test_hyphenation_joins_breaks_and_keeps_compounds(passages):

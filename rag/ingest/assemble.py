@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import syntok.segmenter as syntok_segmenter
@@ -30,25 +31,40 @@ class Piece:
 
     text: str
     offsets: tuple[tuple[int, int], ...]
-    pages: tuple[int, ...]
     span: tuple[int, int]
+    page_starts: tuple[tuple[int, int], ...] = ()  # (file position, page) where each of its pages begins
+
+    @property
+    def pages(self) -> tuple[int, ...]:
+        return tuple(sorted({page for _, page in self.page_starts}))
 
     def __add__(self, other: Piece) -> Piece:
         shift = len(self.text) + len(PARAGRAPH_JOIN)
         return Piece(
             self.text + PARAGRAPH_JOIN + other.text,
             self.offsets + tuple((t + shift, r) for t, r in other.offsets),
-            tuple(sorted(set(self.pages) | set(other.pages))),
             (min(self.span[0], other.span[0]), max(self.span[1], other.span[1])),
+            _page_starts(self.page_starts + other.page_starts),
         )
 
     def cut(self, start: int, end: int) -> Piece:
-        """The sub-piece text[start:end], its offsets re-based."""
+        """The sub-piece text[start:end], its offsets re-based, with the pages it lies on."""
         before = [(t, r) for t, r in self.offsets if t <= start]
         t0, r0 = before[-1]
         offsets = [(0, r0 + start - t0)] + [(t - start, r) for t, r in self.offsets if start < t < end]
-        raw_end = _file_pos(self.offsets, end - 1) + 1
-        return Piece(self.text[start:end], tuple(offsets), self.pages, (offsets[0][1], raw_end))
+        span = (offsets[0][1], _file_pos(self.offsets, end - 1) + 1)
+        opening = [page for pos, page in self.page_starts if pos <= span[0]][-1:]
+        inside = [(pos, page) for pos, page in self.page_starts if span[0] < pos < span[1]]
+        return Piece(self.text[start:end], tuple(offsets), span, _page_starts([(span[0], p) for p in opening] + inside))
+
+
+def _page_starts(starts: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """(file position, page) pairs in file order, one where each page begins."""
+    kept: list[tuple[int, int]] = []
+    for pos, page in sorted(starts):
+        if not kept or kept[-1][1] != page:
+            kept.append((pos, page))
+    return tuple(kept)
 
 
 def _file_pos(offsets: tuple[tuple[int, int], ...], pos: int) -> int:
@@ -103,8 +119,8 @@ def join_lines(lines: tuple[Line, ...], hyphenation: Hyphenation) -> Piece:
             text += " "
         elif i + 1 < len(lines):
             pass  # a kept compound: "Right-" + "Wing" with no space
-    pages = tuple(sorted({line.page for line in lines if line.page is not None}))
-    return Piece(text, _merge_offsets(offsets, text), pages, (lines[0].start, lines[-1].end))
+    pages = _page_starts((line.start, line.page) for line in lines if line.page is not None)
+    return Piece(text, _merge_offsets(offsets, text), (lines[0].start, lines[-1].end), pages)
 
 
 def _merge_offsets(offsets: list[tuple[int, int]], text: str) -> tuple[tuple[int, int], ...]:
@@ -318,6 +334,7 @@ def to_passages(source_id: str, drafts: list[Draft], splitter: SentenceSplitter)
                 section=draft.section,
                 pages=piece.pages,
                 span=piece.span,
+                page_starts=tuple(pos for pos, _ in piece.page_starts[1:]),
                 offsets=piece.offsets,
                 sentences=tuple(_sentences(piece.text, splitter)),
                 kind=draft.kind,  # type: ignore[arg-type]
