@@ -189,6 +189,7 @@ _GROUP = re.compile(  # people sent as one: 'a recent delegation of Durham miner
     rf"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Oo]ur)\s+(?:[a-z]+\s+)?(delegation|deputation)\s+of\s+((?:{_TOKEN}\s+)*[a-z]+s)\b"
 )
 _THEY = re.compile(r"\s*(?:[A-Z][a-z]+,?\s+)?They\s+(?:[a-z]+ly\s+|first\s+|then\s+|also\s+)?[a-z]{3,}\b")  # 'They first discuss …'
+_AUTHOR_PAGE = re.compile(rf"{_TOKEN}(?: (?:and|&) {_TOKEN})?,? \d+(?:[-–]\d+)?")  # a book cited by author and page
 _PAGES = re.compile(r"(?:pp?|page)[.,]? ?[\d, -]+\.?")
 _MEMBERS = re.compile(r"(?:ists|ites|iks|ians)$")  # 'the Russian Mensheviks', 'the British Trotskyists'
 
@@ -224,6 +225,11 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
             continue  # a title quoted inside the previous quotation's citation
         citation, cite_end = _citation_after(text, after)
         speaker = _speaker_in_citation(citation) if citation else None
+        starts = _lead_sentences(masked, found[-1].cite_end if found else 0, start - 1)
+        if speaker and _AUTHOR_PAGE.fullmatch(citation or ""):  # '(Kahn and Sayers 325)': the book it was found in…
+            paper = _speaker_in_lead(masked, starts, start - 1, found, set())
+            if paper and set(paper.split(" ")) & _PUBLICATION:  # …unless a paper is named saying it ('Socialist Appeal declared:')
+                speaker = paper
         post, post_end = _attribution_after(masked, cite_end) or (None, cite_end)
         if citation is None and masked[cite_end:post_end].rstrip().endswith("("):  # '” sneered Trotsky (p. 9)'
             citation = _citation_after(text, text.rindex("(", cite_end, post_end))[0]
@@ -232,7 +238,6 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
         decided = speaker is not None or post is not None
         if not decided and found and _continues(masked, found[-1], start):  # '“…,” said Lenin, “…”'
             speaker, decided = found[-1].speaker, found[-1].decided
-        starts = _lead_sentences(masked, found[-1].cite_end if found else 0, start - 1)
         label = None if decided else _label(masked, starts[-1], start - 1)
         if len(re.findall(r"\w+", text[start:end])) < MIN_WORDS and not (decided or citation or label):
             continue  # a scare quote: the author's own words, marked

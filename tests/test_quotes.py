@@ -242,6 +242,9 @@ def test_a_sentence_ending_inside_quotation_marks_ends_there():
         # 'The magazine The Independent reported:', 'The Times reported:': the paper, not a person 'Independent'
         ("Two American academics researching for a book on Rivera", "The Independent"),
         ("Great anxiety is felt as to what is happening to Mr. Macdonald", "The Times"),
+        # '… the New York Trotskyist newspaper Socialist Appeal declared: “…” (Kahn and Sayers 325)': the paper
+        # speaks; the reference is the book the APL found its words in
+        ("Czechoslovakia is one of the most monstrous national", "Socialist Appeal"),
     ],
 )
 def test_a_body_that_speaks_as_one_is_the_speaker(corpus, phrase, speaker):
