@@ -40,6 +40,7 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
     r"[“\"‘']?(?:This|That|These|Those|Such|All this)\b[^.?!]{0,80}?\b(?:mistaken|wrong|false|untrue|lies?|nonsense|"
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
 )
+_ENDS_ON_PAGE = re.compile(r"\bpp?\.\s*\d+(?:\s*[-–]\s*\d+)?\.?\s*$")  # '…, 1936, p. 365.'
 _FOOTNOTE_MARKER = re.compile(r"\d{1,2}\s+")  # the number opening a footnote's text
 _ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
 _TITLED = re.compile(  # the words before a quoted title
@@ -629,15 +630,20 @@ def _is_reference(passage: Passage) -> bool:
     Press Correspondence, 1936, p. 161.'): mostly capitalised words and figures, as titles are. It says
     where words come from, not what anyone said, so it is never quoted as an answer; footnotes that
     explain ('1 Kulak: rich peasant exploiting hired labour.') stay quotable."""
-    if passage.kind != "footnote":
-        return False
-    words = WORD.findall(passage.text)
+    return passage.kind == "footnote" and _titles_and_figures(WORD.findall(passage.text))
+
+
+def _titles_and_figures(words: Sequence[str]) -> bool:
+    """At least half the words capitalised or figures, as in a reference."""
     return 2 * sum(w[0].isupper() or w[0].isdigit() for w in words) >= len(words)
 
 
 def _mostly_reference(quote: str) -> bool:
-    """Fewer than MIN_WORDS words outside parentheses: a reference, not something said."""
-    return len(WORD.findall(re.sub(r"\([^()]*\)", " ", quote))) < MIN_WORDS
+    """A reference, not something said: fewer than MIN_WORDS words outside parentheses, or a reference
+    that closes a quotation without them ('Stalin – Interview with Roy Howard – International Press
+    Correspondence, 1936, p. 365.')."""
+    words = WORD.findall(re.sub(r"\([^()]*\)", " ", quote))
+    return len(words) < MIN_WORDS or (_ENDS_ON_PAGE.search(quote) is not None and _titles_and_figures(words))
 
 
 def _mostly_figures(quote: str) -> bool:

@@ -80,6 +80,17 @@ _GLUE = (  # between a subject and its verb: 'Lenin had also said', 'Stalin hims
     r"would|will|can|may|might|must|should|goes on to|went on to|[a-z]+ly)\s+){0,3}"
 )
 _WHO = re.compile(rf",?\s+who\s+{_GLUE}{_SPEECH}\b")
+# a paper or an office that speaks: 'says the final report of the Commission', 'The platform of the opposition
+# issued in 1927 says:', 'the Chief of the police said:'
+_DOCUMENT = (
+    r"(?:(?!the |of |and )[a-z]+ ){0,2}(?:platform|report|declaration|resolution|statement|manifesto|programme|program|indictment|"
+    r"verdict|editorial|editors|communiqué|memorandum|[Pp]rosecutor|[Cc]hief)"
+    rf"(?: of the (?:{_TOKEN} )*(?:{_TOKEN}|[a-z]+))?"
+)
+_DOCUMENT_SPEAKS = re.compile(rf"\b[Tt]he ({_DOCUMENT})(?:\s+[a-z]+ed\b[^,;:.]{{0,40}}?)?,?\s+{_GLUE}{_SPEECH}\s*:\s*$")
+# an attribution between a single closing mark and a double opening one, the scan's mismatched marks:
+# '“The ‘alliance between the working class and the middle class,’ says Burnham, “can be formed …'
+_MISMATCHED = re.compile(rf"[,.!?]’\s+{_SPEECH}\s+({_TOKEN}(?: {_TOKEN})*),\s+“")
 # an aside between subject and verb: set off by commas, or a relative clause ('The Dewey Commission which
 # was set up by … declares'), whose own names a preposition governs
 _SUBJECT_VERB = re.compile(
@@ -243,6 +254,7 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
             continue  # a scare quote: the author's own words, marked
         if not decided:
             speaker = label or _speaker_in_lead(masked, starts, start - 1, found, set((work_authors or {}).values()))
+            speaker = speaker or _document_in_lead(masked, starts[-1], start - 1) or _named_between_marks(text, start, end)
         if speaker is None and citation and post != "":  # unless an attribution named nobody
             speaker = _author_of(citation, masked, start, found, work_authors or {})
         found.append(_Found(start, end, cite_end, speaker, citation, decided or speaker is not None))
@@ -579,6 +591,8 @@ def _attribution_after(masked: str, pos: int) -> tuple[str, int] | None:
     who = (m.group("who") or m.group("who2") or m.group("who3")).strip()
     if re.fullmatch(r"[Hh]e|[Ss]he", who):
         return "he", m.end()
+    if re.fullmatch(rf"the {_DOCUMENT}", who):
+        return who, m.end()
     for part in (who, m.group("appos") or ""):  # 'cried the French Socialist, Paul Lafargue,'
         if re.fullmatch(rf"(?:the )?(?:Mr |Mrs |Dr )?\s*{_TOKEN}(?: {_TOKEN})*", part):  # 'the American Burnham'
             names = [n.text for n in _speakers_named(masked, m.start(), m.end()) if part.lower().endswith(n.text.lower())]
@@ -640,6 +654,18 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
             subjects = [n.text for n in _names(masked, starts[-2], clause) if not _GOVERNED.search(masked, lo, n.start)]
             return subjects[0] if len(_distinct(subjects)) == 1 else None
     return max(cues, key=lambda cue: cue[0])[1] if cues else None
+
+
+def _document_in_lead(masked: str, lo: int, hi: int) -> str | None:
+    """'the platform of the opposition' for 'The platform of the opposition issued in 1927 says:'."""
+    m = _DOCUMENT_SPEAKS.search(masked, lo, hi)
+    return f"the {m.group(1)}" if m else None
+
+
+def _named_between_marks(text: str, start: int, end: int) -> str | None:
+    """The speaker an attribution names inside what the scan's mismatched marks made one quotation."""
+    m = _MISMATCHED.search(text, start, end)
+    return m.group(1) if m and _is_name(m.group(1)) else None
 
 
 def _group_before(masked: str, pos: int) -> str | None:

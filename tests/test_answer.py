@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from rag import QuestionError
-from rag.answer import _ASKS_FOR_WORDS, _ASKS_VERDICT, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference
+from rag.answer import _ASKS_FOR_WORDS, _ASKS_VERDICT, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference, _mostly_reference
 from rag.answertype import gives
 from rag.query import without_source_names
 from rag.render import attribution
@@ -155,6 +155,11 @@ def test_a_footnote_that_only_cites_a_work_is_never_quoted(gold_answers, assista
     assert sum(footnotes.values()) == 5 and len(footnotes) == 16
     for _, answer in gold_answers:
         assert not any(footnotes.get(e.passage.id) for e in _all_excerpts(answer))
+    # nor the reference that closes a quotation without parentheses, a sentence of its own
+    closing = "Stalin – Interview with Roy Howard – International Press Correspondence, 1936, p. 365."
+    assert _mostly_reference(closing) and not _mostly_reference("This view is set out at length in the report (p. 365).")
+    answer = assistant.ask("What did Stalin tell Roy Howard about personal liberty?")
+    assert answer.excerpts and not any(e.quote.startswith(closing[:20]) for e in answer.excerpts)
 
 
 def test_a_footnote_is_quoted_without_its_number(assistant):
@@ -172,6 +177,10 @@ def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistan
     # '… Mr. Monkhouse described his treatment as follows;' (the scan's semicolon for a colon)
     answer = assistant.ask("How did Mr. Monkhouse describe his treatment in prison?")
     assert any(e.speaker == "Monkhouse" and e.passage.text.startswith("“They were extraordinarily nice") for e in answer.excerpts)
+    # a document speaks: 'The platform of the opposition issued in 1927 says:'
+    answer = assistant.ask("What did the 1927 platform of the opposition say about the kulaks?")
+    platform = [e for e in answer.excerpts if e.quote.startswith("“Twenty-five million small farms")]
+    assert platform and attribution(platform[0]).startswith("The platform of the opposition, as quoted by J. R. Campbell")
 
 
 def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant):

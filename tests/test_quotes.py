@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -167,8 +168,9 @@ def test_invariants_over_every_passage(corpus, work_authors):
                 assert q.speaker and q.citation is None and (q.start == 0 or p.text[q.start - 1] in " \n") and p.text[q.end - 1] in ".;?!", (p.id, q)
             else:
                 assert p.text[q.start - 1] in "“\"", (p.id, q)  # it opens right after an opening mark
-            # a name, or a body with its article ('the Left Opposition')
-            assert q.speaker is None or (q.speaker.strip() == q.speaker and q.speaker.removeprefix("the ")[0].isupper()), (p.id, q)
+            # a name, or a body with its article ('the Left Opposition'), or a paper or office ('the final report of the Commission')
+            assert q.speaker is None or q.speaker.strip() == q.speaker, (p.id, q)
+            assert q.speaker is None or q.speaker.removeprefix("the ")[0].isupper() or re.fullmatch(rf"the {rag.quotes._DOCUMENT}", q.speaker), (p.id, q)
             assert q.citation is None or q.citation.strip(), (p.id, q)
             found = speaker_at(quotations, q.start, q.end, p.text)
             assert found in _voices(q)  # it, or words it quotes
@@ -250,6 +252,30 @@ def test_a_sentence_ending_inside_quotation_marks_ends_there():
 def test_a_body_that_speaks_as_one_is_the_speaker(corpus, phrase, speaker):
     q = quoted(corpus, phrase)
     assert q is not None and q.speaker == speaker
+
+
+def test_a_paper_or_an_office_that_speaks_is_the_speaker(corpus):
+    # '“This document,” says the final report of the Commission, “shows that …': both halves
+    q = quoted(corpus, "Trotsky warned that Stalin would try to draw a line of blood")
+    assert q is not None and q.speaker == "the final report of the Commission"
+    # a lead-in ending one passage, the words opening the next: 'The platform of the opposition issued in 1927 says:',
+    # '… the Chief of the police said:' (not 'the press the Chief of the police')
+    for lead_in, words, speaker in [
+        ("The platform of the opposition issued in 1927 says:", "Twenty-five million small farms", "the platform of the opposition"),
+        ("the Chief of the police said:", "The search carried out in the domicile of Roca", "the Chief of the police"),
+    ]:
+        (before,) = [p for p in corpus if p.text.rstrip().endswith(lead_in)]
+        (after,) = [p for p in corpus if p.text.startswith("“" + words)]
+        text = before.text + "\n\n" + after.text
+        found = [q for q in find_quotations(text) if q.start > len(before.text)]
+        assert found and found[0].speaker == speaker
+
+
+def test_an_attribution_between_mismatched_marks_names_the_speaker(corpus):
+    # the scan closes with a single mark and reopens with a double one: '“The ‘alliance between the working class
+    # and the middle class,’ says Burnham, “can be formed only if …' was one quotation with no speaker
+    q = quoted(corpus, "can be formed only if the working class holds the leading position")
+    assert q is not None and q.speaker == "Burnham"
 
 
 def test_words_addressed_to_the_subject_of_a_lead_in_are_not_theirs(corpus):
