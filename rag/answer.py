@@ -865,9 +865,10 @@ def _better_side(
             continue  # never join two paragraphs into one quote
         if neighbour == last + 1 and _is_lead_in(passage, neighbour):
             continue  # a quote never ends on 'Lenin wrote:' without what he wrote
-        if neighbour == last + 1 and (_turns(passage, neighbour) or _asks(passage, last)):
+        if neighbour == last + 1 and (_turns(passage, neighbour) or _asks(passage, last) or _not_only(passage, last)):
             # 'We cannot rule out X. But …', '… do you not think …? Yes, comrades, even by war': never X
-            # without its turn, never a question without the answer its speaker gives
+            # without its turn, never a question without the answer its speaker gives, never 'This is not only
+            # the final refutation of …' without 'It is also the crushing condemnation of …'
             candidates.append((TURN_PRIORITY, (a, b)))
             continue
         quoted = whole_quotation and speaker_at(quotations, *passage.sentences[first], passage.text) is not None
@@ -886,6 +887,14 @@ def _turns(passage: Passage, i: int) -> bool:
     if _TURN.match(passage.text, start, end):
         return True
     return len(WORD.findall(passage.text[start:end])) <= SHORT_SENTENCE_WORDS and _REJECTS.match(passage.text, start, end) is not None
+
+
+def _not_only(passage: Passage, i: int) -> bool:
+    """Whether sentence i says 'not only' and leaves its 'also' to the next sentence."""
+    text = passage.text[slice(*passage.sentences[i])]
+    rest = text.partition("not only")[2] if "not only" in text else None
+    following = passage.sentences[i + 1] if i + 1 < len(passage.sentences) else None
+    return rest is not None and " but " not in rest and following is not None and " also " in passage.text[slice(*following)]
 
 
 def _asks(passage: Passage, i: int) -> bool:

@@ -511,6 +511,14 @@ def test_an_opponents_view_is_quoted_with_the_sentence_that_rejects_it(assistant
     assert seen and "This we hope to show is entirely mistaken." in seen[0].quote
 
 
+def test_not_only_is_quoted_with_the_also_of_the_next_sentence(assistant):
+    # 'This is not only the final refutation of Trotsky’s slander …. It is also the crushing condemnation of the
+    # theory that Socialism could not be built in the Soviet Union.': the point is in the second
+    answer = assistant.ask("What does Campbell say on page 70?")
+    refuting = [e for e in answer.excerpts if "This is not only the final refutation" in e.quote]
+    assert refuting and all("It is also the crushing condemnation" in e.quote for e in refuting)
+
+
 def test_a_question_is_quoted_with_the_answer_its_speaker_gives(assistant):
     # Rakovsky, as Campbell quotes him: '… do you not think that …? I was asked here: ‘How, by war?’
     # Yes, comrades, even by war …'
