@@ -96,8 +96,9 @@ _MISMATCHED = re.compile(rf"[,.!?]’\s+{_SPEECH}\s+({_TOKEN}(?: {_TOKEN})*),\s+
 _SUBJECT_VERB = re.compile(
     rf"(?:,[^,;:.\u2022]{{1,90}},|,|\s+which\s[^,;:.\u2022]{{1,90}}?(?=\s+{_GLUE}{_SPEECH}\b))?\s*{_GLUE}{_SPEECH}\b"
 )
-_INVERTED = re.compile(
-    rf"(?:(?:^|[,;:—–\u2022-])\s*{_SPEECH}|\baccording to|\b{_CUE_NOUN} (?:of|by))\s+(?:the |Mr\s+|Mrs\s+|Dr\s+)?$"
+_INVERTED = re.compile(  # 'the words of Lenin', 'a statement by Radek'; not 'a sketch of Trotsky', which is about him
+    rf"(?:(?:^|[,;:—–\u2022-])\s*{_SPEECH}|\baccording to|\b{_CUE_NOUN} by|\b(?!(?:description|sketch) of){_CUE_NOUN} of)"
+    r"\s+(?:the |Mr\s+|Mrs\s+|Dr\s+)?$"
 )
 _BY = re.compile(rf"\b(?:{_SPEECH}|put|expressed|given|indicated|outlined|formulated)\s+by\s+(?:the\s+)?(?:[\w.-]+\s+){{0,4}}?$")
 _POSSESSIVE_CUE = re.compile(rf"\s*(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN}\b")

@@ -271,6 +271,12 @@ def test_a_paper_or_an_office_that_speaks_is_the_speaker(corpus):
         assert found and found[0].speaker == speaker
 
 
+def test_a_sketch_of_someone_is_not_their_words(corpus):
+    # 'Lenin … gave the following unforgettable sketch of Trotsky: “The old participants …': Lenin's words about him
+    q = quoted(corpus, "The old participants in the Marxian movement in Russia know")
+    assert q is not None and q.speaker == "Lenin"
+
+
 def test_an_attribution_between_mismatched_marks_names_the_speaker(corpus):
     # the scan closes with a single mark and reopens with a double one: '“The ‘alliance between the working class
     # and the middle class,’ says Burnham, “can be formed only if …' was one quotation with no speaker
