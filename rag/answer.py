@@ -427,6 +427,7 @@ class Composer:
             speaker_citation=nested.citation if nested else None,
             quoted=nested is not None,
             reported=nested is not None and nested.reported,
+            lead_in=_lead_in_length(passage.text, nested, start, end),
         )
 
     def _with_replies(self, excerpts: list[Excerpt]) -> list[Excerpt]:
@@ -725,6 +726,17 @@ def _without_unattributed_lead(text: str, nested: Quotation | None, start: int) 
     if not WORD.search(lead) or re.search(rf"\b{surname}\b", lead):
         return start
     return nested.start - 1
+
+
+def _lead_in_length(text: str, nested: Quotation | None, start: int, end: int) -> int:
+    """How much of text[start:end] comes before the opening mark of the speaker's words: the quoting
+    author's lead-in ('From this conception of Trotsky’s there follows the conclusion enunciated by him
+    in 1906 …: '), shown apart so that it is not read as the speaker's."""
+    if nested is None or not nested.speaker or nested.reported or not start < nested.start - 1 < end:
+        return 0
+    if re.search(r"[“\"]", text[start : nested.start - 1]):
+        return 0  # '“Can it be denied,” continues Lenin, “that …': his words open the quote
+    return nested.start - 1 - start
 
 
 def _inner_quotation(text: str, quotations: Sequence[Quotation], start: int, end: int) -> tuple[int, int] | None:

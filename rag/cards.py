@@ -127,7 +127,7 @@ def _card(excerpts: Sequence[Excerpt], tone: Mapping[str, str], closest: bool = 
     source = excerpts[0].source
     kind = "vp-card vp-closest" if closest else "vp-card"
     quotes = "".join(
-        f'<figure class="vp-excerpt"><blockquote><span class="vp-n">[{e.n}]</span> {_esc(" ".join(e.quote.split()))}</blockquote>'
+        f'<figure class="vp-excerpt"><blockquote><span class="vp-n">[{e.n}]</span> {_quote_html(e)}</blockquote>'
         f"<figcaption>— {_esc(attribution(e))}</figcaption></figure>"
         for e in excerpts
     )
@@ -148,6 +148,15 @@ def _field(source: Source, name: str) -> str:
     else:
         shown = _esc(value) if value else "—"
     return shown + (" <small>(unconfirmed)</small>" if name in source.unconfirmed else "")
+
+
+def _quote_html(e: Excerpt) -> str:
+    """The quote, its source's lead-in (if any) set apart from the words of the speaker it introduces."""
+    words = _esc(" ".join(e.quote[e.lead_in :].split()))
+    if not e.lead_in:
+        return words
+    lead = _esc(" ".join(e.quote[: e.lead_in].split()))
+    return f'<span class="vp-lead-in" title="the words that introduce the quotation, not the speaker’s">{lead}</span> {words}'
 
 
 def _esc(text: str) -> str:
@@ -186,6 +195,7 @@ STYLESHEET = _tone_css() + """
 .vp-closest .vp-excerpt blockquote { font-size: 15px; color: var(--vp-muted); }
 .vp-viewpoint { margin: 0 0 10px; font-size: 14px; font-weight: 700; color: var(--vp-accent); }
 .vp-excerpt { margin: 0 0 14px; }
+.vp-lead-in { font-family: var(--font); font-size: 14.5px; font-style: italic; color: var(--vp-muted); }
 .vp-excerpt blockquote { margin: 0; padding: 0 0 0 12px; border-left: 2px solid var(--border-color-primary);
   font-family: Georgia, 'Liberation Serif', 'DejaVu Serif', serif; font-size: 16.5px; line-height: 1.55;
   color: var(--body-text-color); background: none; }

@@ -172,6 +172,8 @@ class Excerpt:
     speaker_citation: str | None = None
     quoted: bool = False  # the quote is words the source quotes, even when who speaks is not known
     reported: bool = False  # quoted without marks: the source reports the speaker's words ('…, he said, …')
+    # characters at the start of `quote` that are the source's own words leading into the speaker's: 'Lenin said: '
+    lead_in: int = 0
 
     @property
     def source_id(self) -> str:
@@ -202,6 +204,7 @@ class Excerpt:
             "speaker_citation": self.speaker_citation,
             "quoted": self.quoted,
             "reported": self.reported,
+            "lead_in": self.lead_in,
             "score": round(self.score, 6),
         }
 

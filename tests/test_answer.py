@@ -10,9 +10,9 @@ import pytest
 
 from rag import QuestionError
 from rag.answer import _ASKS_FOR_WORDS, _ASKS_VERDICT, MAX_QUOTE_WORDS, _asked_for, _clipped, _is_reference, _mostly_reference
+from rag import cards
 from rag.answertype import gives
 from rag.query import without_source_names
-from rag.render import attribution
 from rag.schema import page_label
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
@@ -146,6 +146,20 @@ def test_words_reported_without_marks_are_shown_as_the_speakers(assistant):
     assert reported and reported[0].reported and reported[0].quoted and reported[0].speaker == "Trotsky"
     assert attribution(reported[0]).startswith("Trotsky, as reported by J. R. Campbell")
     assert reported[0].to_dict()["reported"] is True
+
+
+def test_a_lead_in_kept_before_someones_words_is_marked_as_the_sources(gold_answers, assistant):
+    # 'From this conception of Trotsky’s there follows the conclusion enunciated by him in 1906 and repeated by him
+    # in 1922: “In the absence of …': Campbell's words, then Trotsky's; the chat sets the first apart
+    answer = assistant.ask("What did Trotsky conclude in 1906 about the Russian working class?")
+    (led,) = [e for e in answer.excerpts if e.quote.startswith("From this conception of Trotsky’s")]
+    assert led.speaker == "Trotsky" and led.quote[led.lead_in :].startswith("“In the absence of direct State support")
+    assert led.to_dict()["lead_in"] == led.lead_in and "vp-lead-in" in cards.answer_html(answer, cards.tones(assistant.sources.values()))
+    # an attribution inside the speaker's words is no lead-in: '“Can it be denied,” continues Lenin, “that …'
+    for _, answer in gold_answers:
+        for e in answer.excerpts:
+            lead = e.quote[: e.lead_in]
+            assert not e.lead_in or (e.speaker and e.quote[e.lead_in] in "“\"‘" and not re.search(r"[“\"]", lead)), e.quote
 
 
 def test_a_footnote_that_only_cites_a_work_is_never_quoted(gold_answers, assistant):
