@@ -393,7 +393,7 @@ class Composer:
                 inner = _inner_quotation(passage.text, quotations, *best) or _inner_quotation(passage.text, quotations, start, end)
                 start, end = inner or (start, end)
             end = _clipped(passage.text, start, end)
-            nested = speaker_at(quotations, start, end, passage.text)
+            nested = speaker_at(quotations, start, end, passage.text) or _introduced(passage.text, quotations, start, end)
             start = _without_unattributed_lead(passage.text, nested, start)
             quote = passage.text[start:end]
             if taken is not None and start < taken[1] and end > taken[0]:
@@ -494,8 +494,11 @@ class Composer:
             return find_quotations(passage.text, self._work_authors[passage.source_id])
         left_open = not passage.continues and _left_open(previous, passage)
         if passage.continues or left_open:
-            # subtle: a block quotation opened in the previous piece has no opening mark here
-            before = previous.text + " "
+            # subtle: a block quotation opened in the previous piece has no opening mark here; nor, when that piece
+            # too goes on with a quotation from the one before it, has that piece: its mark is put back
+            carried = next(iter(self._quoted.get(previous.id, ())), None)
+            reopened = previous.continues and carried is not None and carried.start == 0 and not carried.reported
+            before = ("“" if reopened else "") + previous.text + " "
         elif _leads_in(previous, passage):
             before = previous.text.rstrip() + "\n\n"
         else:
@@ -506,9 +509,12 @@ class Composer:
         quotations = [
             Quotation(max(q.start - shift, 0), q.end - shift, q.speaker, q.citation, q.reported) for q in found if q.end > shift
         ]
-        opened = self._quoted[previous.id][-1] if left_open and self._quoted.get(previous.id) else None
-        if opened is not None and opened.speaker and quotations and quotations[0].start == 0:
-            # its speaker as the passage before read it, with its own lead-in ('J. Arch Getty', not the reference's 'Getty')
+        opened = self._quoted[previous.id][-1] if self._quoted.get(previous.id) else None
+        # a quotation the passage before leaves open, over a paragraph break or a cut in one paragraph
+        goes_on = left_open or (passage.continues and opened is not None and opened.end >= len(previous.text.rstrip()) - 1)
+        if goes_on and opened is not None and opened.speaker and quotations and quotations[0].start == 0:
+            # its speaker as the passage before read it, with its own lead-in ('J. Arch Getty', not the reference's 'Getty';
+            # Krestinsky's testimony, cut where the lead-in naming him is two passages back)
             quotations[0] = replace(quotations[0], speaker=opened.speaker)
         return quotations
 
@@ -573,6 +579,10 @@ class Composer:
         """
         found = list(self._quoted[passage.id])
         opening = next(iter(self._quoted[follower.id]), None)
+        if found and opening is not None and (opening.citation or opening.speaker) and _goes_on_in(passage, follower, found[-1], opening):
+            # a paragraph cut in two: the quotation it leaves open is the one its second piece opens on
+            found[-1] = replace(found[-1], speaker=found[-1].speaker or opening.speaker, citation=found[-1].citation or opening.citation)
+            return found
         if found and opening is not None and opening.citation and _left_open(passage, follower):
             # a quotation the next paragraph closes without reopening it is cited where it closes: '“Although Trotsky
             # later denied …' had the reference of the Getty quotation before it ('Getty 121'), its own is 'Getty 119'
@@ -697,6 +707,11 @@ def _bare_end(text: str, q: Quotation) -> bool:
     return text[q.end :].split("\n\n", 1)[0].strip(' ”"') == ""
 
 
+def _goes_on_in(passage: Passage, follower: Passage, last: Quotation, opening: Quotation) -> bool:
+    """True when `follower` is the rest of `passage`'s paragraph and goes on with the quotation `last` leaves open."""
+    return follower.continues and opening.start == 0 and not last.reported and last.end >= len(passage.text.rstrip()) - 1
+
+
 def _left_open(passage: Passage, follower: Passage) -> bool:
     """True when `passage` opens a quotation it does not close and `follower` closes one it did not open: one
     quotation over two paragraphs, the second not reopened ('“Although Trotsky later denied …' then '… the code
@@ -726,6 +741,19 @@ def _without_unattributed_lead(text: str, nested: Quotation | None, start: int) 
     if not WORD.search(lead) or re.search(rf"\b{surname}\b", lead):
         return start
     return nested.start - 1
+
+
+def _introduced(text: str, quotations: Sequence[Quotation], start: int, end: int) -> Quotation | None:
+    """The quotation a quote ends on when all before it is the lead-in naming its speaker ('Krestinsky, another of
+    the accused, confirmed that he had been present …, adding: “We discussed …'): the quote is shown as that
+    speaker's, its lead-in set apart, rather than as the author's words."""
+    for q in quotations:
+        if q.speaker and not q.reported and start < q.start - 1 and q.end >= end - 2 and q.start < end:
+            lead = text[start : q.start - 1]
+            named = re.search(rf"\b{re.escape(q.speaker.split()[-1])}\b", lead)
+            if named and ends_on_lead_in(lead.rstrip()) and not re.search(r"[“”\"]", lead):
+                return q
+    return None
 
 
 def _lead_in_length(text: str, nested: Quotation | None, start: int, end: int) -> int:

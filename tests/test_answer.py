@@ -155,6 +155,10 @@ def test_a_lead_in_kept_before_someones_words_is_marked_as_the_sources(gold_answ
     (led,) = [e for e in answer.excerpts if e.quote.startswith("From this conception of Trotsky’s")]
     assert led.speaker == "Trotsky" and led.quote[led.lead_in :].startswith("“In the absence of direct State support")
     assert led.to_dict()["lead_in"] == led.lead_in and "vp-lead-in" in cards.answer_html(answer, cards.tones(assistant.sources.values()))
+    # a quote that is a lead-in naming the speaker and then the words it introduces is the speaker's, not the author's
+    answer = assistant.ask("What did Tukhachevsky tell Krestinsky at the Eighth Congress of Soviets in November 1936?")
+    adding = [e for e in answer.excerpts if e.quote.startswith("Krestinsky, another of the accused, confirmed")]
+    assert adding and adding[0].speaker == "Krestinsky" and adding[0].quote[adding[0].lead_in :].startswith("“We discussed")
     # an attribution inside the speaker's words is no lead-in: '“Can it be denied,” continues Lenin, “that …'
     for _, answer in gold_answers:
         for e in answer.excerpts:
@@ -203,6 +207,15 @@ def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant
     answer = assistant.ask("What did the American engineer Littlepage find when he went into the Ural mines as chief engineer?")
     later = [e for e in answer.excerpts if e.quote.startswith("“The methods which had been used in these mines")]
     assert later and later[0].speaker == "Littlepage"
+    # Krestinsky's testimony: a paragraph cut in two, the lead-in naming him two passages back, then two paragraphs
+    # more, the last closed by the trial's reference
+    answer = assistant.ask("What did Tukhachevsky tell Krestinsky at the Eighth Congress of Soviets in November 1936?")
+    cut = [e for e in answer.excerpts if e.quote.startswith("This was in October 1936.")]
+    assert cut and cut[0].speaker == "Krestinsky" and cut[0].speaker_citation == "Trial of Anti-Soviet Bloc of Rights and Trotskyites, pp. 280-3"
+    # Lenin's Left-Wing Communism over four paragraphs, the third cut in two: each named by the reference closing the last
+    answer = assistant.ask("What does Lenin say about compromises with other parties before the downfall of Tsarism?")
+    blocs = [e for e in answer.excerpts if e.passage.text.startswith(("“Before the downfall of Tsarism", "“‘To reject most decisively"))]
+    assert len(blocs) == 2 and all(e.speaker == "Lenin" and e.speaker_citation == "Left-Wing Communism, pp. 51-4" for e in blocs)
     # the carried speaker stops at a reference that closes someone else's words: the indictment
     # quoted by Furr after Olberg's testimony is not Olberg's ('“V. Olberg arrived in the U.S.S.R. …')
     indictment = assistant.ask("Which passport did V. Olberg use to enter the USSR, according to the APL?")
