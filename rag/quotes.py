@@ -73,7 +73,7 @@ _SPEECH = (
 _CUE_NOUN = (  # things that hold someone's words
     r"(?:words|articles?|letter|book|pamphlet|speech|statement|comments?|reply|answer|testimony|evidence|"
     r"report|editorial|declaration|message|remarks?|description|resolution|memorandum|telegram|essay|diary|"
-    r"writings|confession|deposition|interview|sketch|manifesto)"
+    r"writings|confession|deposition|interview|sketch|manifesto|assertion|contention|allegation|admission)"
 )
 _GLUE = (  # between a subject and its verb: 'Lenin had also said', 'Stalin himself had written'
     r"(?:(?:had|has|have|also|then|once|later|himself|herself|again|further|even|still|did|does|could|"
@@ -100,7 +100,10 @@ _INVERTED = re.compile(  # 'the words of Lenin', 'a statement by Radek'; not 'a 
     rf"(?:(?:^|[,;:—–\u2022-])\s*{_SPEECH}|\baccording to|\b{_CUE_NOUN} by|\b(?!(?:description|sketch) of){_CUE_NOUN} of)"
     r"\s+(?:the |Mr\s+|Mrs\s+|Dr\s+)?$"
 )
-_BY = re.compile(rf"\b(?:{_SPEECH}|put|expressed|given|indicated|outlined|formulated)\s+by\s+(?:the\s+)?(?:[\w.-]+\s+){{0,4}}?$")
+_BY = re.compile(  # 'put by Lenin', 'denounced by Lenin as “…'
+    rf"\b(?:{_SPEECH}|put|expressed|given|indicated|outlined|formulated|denounced|branded|dubbed|labelled|stigmati[sz]ed)"
+    r"\s+by\s+(?:the\s+)?(?:[\w.-]+\s+){0,4}?$"
+)
 _POSSESSIVE_CUE = re.compile(rf"\s*(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN}\b")
 _PRONOUN_CUE = re.compile(
     rf"\b(?:(?:[Hh]e|[Ss]he)\s+{_GLUE}{_SPEECH}|(?:[Hh]is|[Hh]er)\s+(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN})\b"
@@ -141,7 +144,7 @@ _FUNCTION = set(  # capitalised words that split a run of names: 'But Lenin' is 
     "Scholar Historian Writer Journalist Ambassador "
     "Herr Throughout Still Within Whereas Besides Above Below Outside Inside Beyond Around Along Across "
     "Towards Toward Except Regarding Concerning Following According Whenever Wherever Unless Till Rather "
-    "Nonetheless Otherwise Quite Almost Already Consequently Accordingly Finally Soon Together Out Off Up Down "
+    "Nonetheless Otherwise Quite Almost Already Consequently Accordingly Finally Soon Together Out Off Up Down Contrary "
     "Listen Consider Compare Note See Read Take Look Remember".split()  # imperatives: 'Listen to … Citrine:'
 )
 _GENERIC = set(  # capitalised words that are no name on their own
@@ -362,7 +365,7 @@ def pronoun_lead_in(text: str, start: int) -> bool:
     masked = _mask(text, _quote_spans(text))
     starts = _lead_sentences(masked, 0, start - 1)
     lo, clause = starts[max(0, len(starts) - 2)], starts[-1]
-    if _PRONOUN_CUE.search(masked, clause, start) is not None and not _persons(masked, lo, start):
+    if _PRONOUN_CUE.search(masked, clause, start) is not None and not _persons_by_name(masked, lo, start):
         return True
     # or 'They first discuss …' above a quotation, and no group before it here
     they = lo if len(starts) > 1 and not masked[clause : start - 1].strip() else clause
@@ -731,12 +734,7 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     else the one person named in the two sentences before `pos`, or None."""
     starts = _sentences(masked, max(0, pos - 800), pos)
     lo, hi = starts[max(0, len(starts) - 3)], starts[-1]
-    # whole words only (`pos` may fall inside one: 'to Socialism, he argued'); persons, not what 'the' names:
-    # papers, bodies, groups ('In the Bulletin of the Opposition …, he repeated:', 'the Dewey Commission', 'the Cadets')
-    own = [
-        n for n in _persons(masked, hi, pos)
-        if not masked[n.end : n.end + 1].isalpha() and not re.search(r"\b[Tt]he\s+$", masked[max(0, n.start - 4) : n.start])
-    ]
+    own = _persons_by_name(masked, hi, pos)
     opening = [n.text for n in own if _at_sentence_start(masked, n.start)]  # 'Trotsky, who… he'
     if opening:
         return opening[0]
@@ -764,6 +762,15 @@ def _resolve_pronoun(masked: str, pos: int, before: list[_Found]) -> str | None:
     if not distinct and last is not None and last.speaker and not _speakers_named(masked, last.cite_end, pos):
         return last.speaker
     return None
+
+
+def _persons_by_name(masked: str, lo: int, hi: int) -> list[_Name]:
+    """`_persons`, whole words only (`hi` may fall inside one: 'to Socialism, he argued'), and not what 'the'
+    names: papers, bodies, groups ('In the Bulletin of the Opposition …, he repeated:', 'the Dewey Commission')."""
+    return [
+        n for n in _persons(masked, lo, hi)
+        if not masked[n.end : n.end + 1].isalpha() and not re.search(r"\b[Tt]he\s+$", masked[max(0, n.start - 4) : n.start])
+    ]
 
 
 def _persons(masked: str, lo: int, hi: int) -> list[_Name]:

@@ -10,7 +10,7 @@ import pytest
 
 import rag.quotes
 from rag.index import build_passages
-from rag.quotes import Quotation, _is_name, find_quotations, learn_work_authors, names_in, speaker_at
+from rag.quotes import Quotation, _is_name, find_quotations, learn_work_authors, names_in, pronoun_lead_in, speaker_at
 from rag.schema import Passage
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -271,9 +271,19 @@ def test_a_paper_or_an_office_that_speaks_is_the_speaker(corpus):
         assert found and found[0].speaker == speaker
 
 
+def test_a_paper_named_before_he_is_no_person_he_could_be(corpus):
+    # '… the revolutionary poseur … pleads to the Communist Party …. In the Bulletin of the Opposition in 1932, he
+    # repeated: “…': 'Bulletin' is no one 'he' may be, so the person is sought in the passage before (Trotsky)
+    (passage,) = [p for p in corpus if "In the Bulletin of the Opposition in 1932, he repeated" in p.text]
+    assert pronoun_lead_in(passage.text, passage.text.index("Under favourable circumstances"))
+
+
 def test_a_sketch_of_someone_is_not_their_words(corpus):
     # 'Lenin … gave the following unforgettable sketch of Trotsky: “The old participants …': Lenin's words about him
     q = quoted(corpus, "The old participants in the Marxian movement in Russia know")
+    assert q is not None and q.speaker == "Lenin"
+    # but words someone is denounced by are the denouncer's: '… denounced by Lenin as “‘Old Bolsheviks’ who have more than once played so sorry a part …'
+    q = quoted(corpus, "who have more than once played so sorry a part")
     assert q is not None and q.speaker == "Lenin"
 
 
