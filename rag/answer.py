@@ -747,12 +747,17 @@ def _introduced(text: str, quotations: Sequence[Quotation], start: int, end: int
     """The quotation a quote ends on when all before it is the lead-in naming its speaker ('Krestinsky, another of
     the accused, confirmed that he had been present …, adding: “We discussed …'): the quote is shown as that
     speaker's, its lead-in set apart, rather than as the author's words."""
-    for q in quotations:
-        if q.speaker and not q.reported and start < q.start - 1 and q.end >= end - 2 and q.start < end:
-            lead = text[start : q.start - 1]
-            named = re.search(rf"\b{re.escape(q.speaker.split()[-1])}\b", lead)
-            if named and ends_on_lead_in(lead.rstrip()) and not re.search(r"[“”\"]", lead):
-                return q
+    inside = [q for q in quotations if start < q.start - 1 and q.start < end]
+    first = inside[0] if inside else None
+    if first is None or not first.speaker or first.reported or any(q.speaker != first.speaker for q in inside):
+        return None
+    # its words may come in several quotations joined by 'and' ('… their own slogans: "Let us turn our fire to the
+    # right …" and "Let us carry out Lenin's Will".')
+    joined = all(re.fullmatch(r"[”\"]?\s*(?:,|and|or|,\s*and)?\s*[“\"]?", text[a.end : b.start]) for a, b in zip(inside, inside[1:]))
+    lead = text[start : first.start - 1]
+    named = re.search(rf"\b{re.escape(first.speaker.split()[-1])}\b", lead)
+    if joined and inside[-1].end >= end - 2 and named and ends_on_lead_in(lead.rstrip()) and not re.search(r"[“”\"]", lead):
+        return first
     return None
 
 

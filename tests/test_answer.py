@@ -159,6 +159,10 @@ def test_a_lead_in_kept_before_someones_words_is_marked_as_the_sources(gold_answ
     answer = assistant.ask("What did Tukhachevsky tell Krestinsky at the Eighth Congress of Soviets in November 1936?")
     adding = [e for e in answer.excerpts if e.quote.startswith("Krestinsky, another of the accused, confirmed")]
     assert adding and adding[0].speaker == "Krestinsky" and adding[0].quote[adding[0].lead_in :].startswith("“We discussed")
+    # and its words may come in several quotations: '… the Left Opposition participated with their own slogans: "Let us
+    # turn our fire to the right …" and "Let us carry out Lenin's Will".'
+    slogans = [e for _, a in gold_answers for e in a.excerpts if e.quote.startswith("At the celebrations of the tenth anniversary")]
+    assert slogans and all(e.speaker == "the Left Opposition" and e.quote[e.lead_in :].startswith('"Let us turn') for e in slogans)
     # an attribution inside the speaker's words is no lead-in: '“Can it be denied,” continues Lenin, “that …'
     for _, answer in gold_answers:
         for e in answer.excerpts:
