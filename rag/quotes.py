@@ -84,10 +84,12 @@ _WHO = re.compile(rf",?\s+who\s+{_GLUE}{_SPEECH}\b")
 # issued in 1927 says:', 'the Chief of the police said:'
 _DOCUMENT = (
     r"(?:(?!the |of |and )[a-z]+ ){0,2}(?:platform|report|declaration|resolution|statement|manifesto|programme|program|indictment|"
-    r"verdict|editorial|editors|communiqué|memorandum|[Pp]rosecutor|[Cc]hief)"
+    r"verdict|editorial|editors|communiqué|memorandum|[Pp]rosecutor|[Cc]hief|[Cc]onstitution|[Pp]rogramme)"
     rf"(?: of the (?:{_TOKEN} )*(?:{_TOKEN}|[a-z]+))?"
 )
-_DOCUMENT_SPEAKS = re.compile(rf"\b[Tt]he ({_DOCUMENT})(?:\s+[a-z]+ed\b[^,;:.]{{0,40}}?)?,?\s+{_GLUE}{_SPEECH}\s*:\s*$")
+_DOCUMENT_SPEAKS = re.compile(  # '… says:', 'as the Constitution truly states, “', 'the programme (Section 15) states;'
+    rf"\b[Tt]he ({_DOCUMENT})(?:\s*\([^()]{{1,30}}\))?(?:\s+[a-z]+ed\b[^,;:.]{{0,40}}?)?,?\s+{_GLUE}{_SPEECH}\s*[:;,]\s*$"
+)
 # an attribution between a single closing mark and a double opening one, the scan's mismatched marks:
 # '“The ‘alliance between the working class and the middle class,’ says Burnham, “can be formed …'
 _MISMATCHED = re.compile(rf"[,.!?]’\s+{_SPEECH}\s+({_TOKEN}(?: {_TOKEN})*),\s+“")
@@ -180,6 +182,7 @@ _RECORD = set(  # first words of references that many authors share
 ) | _MONTHS
 _COLLECTIONS = {"selected works", "collected works"}  # an author's, in a source that cites one author's only
 _NOT_NAMES = _FUNCTION | _GENERIC | _MONTHS
+_INITIALLED = re.compile(rf"(?:[{_UP}]\. ?){{1,3}}[{_UP}][{_LO}]+(?:[-’'][{_UP}]?[{_LO}]+)*")
 _ACRONYM = re.compile(r"(?:[A-Z]\.){3,}")  # an organisation: 'the P.O.U.M. declared', 'the I.L.P.'; not initials 'V. I.'
 _GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|istic|ites?|ians?|ans|ese|ish)$")
 _EPITHET = re.compile(r"(?:ism|ists?|ites?|ians?|an|ese|ish|et)$")  # 'American Trotskyist Burnham'
@@ -258,7 +261,7 @@ def find_quotations(text: str, work_authors: Mapping[str, str] | None = None) ->
             continue  # a scare quote: the author's own words, marked
         if not decided:
             speaker = label or _speaker_in_lead(masked, starts, start - 1, found, set((work_authors or {}).values()))
-            speaker = speaker or _document_in_lead(masked, starts[-1], start - 1) or _named_between_marks(text, start, end)
+            speaker = speaker or _document_in_lead(masked, starts, start - 1) or _named_between_marks(text, start, end)
         if speaker is None and citation and post != "":  # unless an attribution named nobody
             speaker = _author_of(citation, masked, start, found, work_authors or {})
         found.append(_Found(start, end, cite_end, speaker, citation, decided or speaker is not None))
@@ -518,7 +521,10 @@ def _periodical(citation: str) -> str | None:
 
 
 def _is_name(run: str) -> bool:
-    """True when a run of capitalised words has a word that is not a generic political term or a date."""
+    """True when a run of capitalised words has a word that is not a generic political term or a date; or is
+    initials and a surname, whatever its ending ('H. E. Sigerist' is no '-ist' like 'Trotskyist')."""
+    if _INITIALLED.fullmatch(run):
+        return True
     return any(
         t not in _NOT_NAMES and not _GENERIC_SUFFIX.search(t) and (not t.endswith(".") or _ACRONYM.fullmatch(t))
         for t in run.split(" ")
@@ -660,8 +666,10 @@ def _speaker_in_lead(masked: str, starts: list[int], hi: int, before: list[_Foun
     return max(cues, key=lambda cue: cue[0])[1] if cues else None
 
 
-def _document_in_lead(masked: str, lo: int, hi: int) -> str | None:
-    """'the platform of the opposition' for 'The platform of the opposition issued in 1927 says:'."""
+def _document_in_lead(masked: str, starts: list[int], hi: int) -> str | None:
+    """'the platform of the opposition' for 'The platform of the opposition issued in 1927 says:', in the
+    quotation's sentence or, when it opens one, the sentence before ('… the programme (Section 15) states;')."""
+    lo = starts[-2] if len(starts) > 1 and not masked[starts[-1] : hi].strip() else starts[-1]
     m = _DOCUMENT_SPEAKS.search(masked, lo, hi)
     return f"the {m.group(1)}" if m else None
 

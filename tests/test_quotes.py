@@ -112,6 +112,13 @@ def test_a_paper_cited_alone_speaks_for_itself(corpus, work_authors):
     assert letter is not None and letter.speaker != "Open Letter"  # a kind of document, not a paper
 
 
+def test_a_surname_after_initials_is_a_name_whatever_its_ending(corpus):
+    # '(H. E. Sigerist, M.D. – Socialised Medicine in the Soviet Union, pp. 266 and 271)': '-ist' ends 'Trotskyist' too
+    q = quoted(corpus, "Repeated abortion is harmful to the mother’s health")
+    assert q is not None and q.speaker == "H. E. Sigerist"
+    assert not _is_name("Trotskyist") and _is_name("H. E. Sigerist")
+
+
 def test_an_organisation_written_as_a_dotted_acronym_speaks(corpus, work_authors):
     ilp = quoted(corpus, "In the event of a war between two capitalist countries, or two groups", work_authors)
     assert ilp is not None and ilp.speaker == "I.L.P."  # 'Here is the I.L.P.’s pill …: “…'
@@ -258,6 +265,11 @@ def test_a_paper_or_an_office_that_speaks_is_the_speaker(corpus):
     # '“This document,” says the final report of the Commission, “shows that …': both halves
     q = quoted(corpus, "Trotsky warned that Stalin would try to draw a line of blood")
     assert q is not None and q.speaker == "the final report of the Commission"
+    # '… as the Constitution truly states, “The land …', '… the programme (Section 15) states;' then its words below
+    for phrase, speaker in [("The land and all that is beneath it", "the Constitution"),
+                            ("The participation of the trade unions in economic policy", "the programme")]:
+        q = quoted(corpus, phrase)
+        assert q is not None and q.speaker == speaker
     # a lead-in ending one passage, the words opening the next: 'The platform of the opposition issued in 1927 says:',
     # '… the Chief of the police said:' (not 'the press the Chief of the police')
     for lead_in, words, speaker in [
