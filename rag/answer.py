@@ -141,6 +141,9 @@ class Composer:
                 self._after.setdefault(last[passage.source_id].id, passage)
             if passage.kind != "footnote":
                 last[passage.source_id] = passage
+        # sentences that only lead into a quotation ('The platform of the opposition issued in 1927 says:'): close to a
+        # question's topic, they say nothing about it
+        self._lead_in_sentences = np.array([ends_on_lead_in(p.text[a:b].rstrip()) for p in passages for a, b in p.sentences])
         self._quoted: dict[str, list[Quotation]] = {}
         for passage in passages:  # in order: a block quotation's speaker carries over from the passage before
             self._quoted[passage.id] = self._read_quotations(passage)
@@ -264,10 +267,12 @@ class Composer:
         self, hits: Sequence[Hit], best_by_source: Mapping[str, float], deep: SentenceScores | None, deep_gap: float
     ) -> list[str]:
         """The sources that address the question, the best-ranked passage's first: close enough to the
-        best source by the fast model's best sentence and, when it is loaded, by the deep model's."""
+        best source by the fast model's best sentence and, when it is loaded, by the deep model's, not
+        counting lead-ins ('Which slogans did the Left Opposition march with in 1927?': Campbell's 'The
+        platform of the opposition issued in 1927 says:' lay 0.21 above In Defence of Marxism's slogans)."""
         s = self._settings
         top = max(best_by_source.values(), default=-1.0)
-        deep_best = self._best_by_source(hits, lambda h: float(deep.max_by_passage[self._row[h.passage.id]])) if deep else {}
+        deep_best = self._deep_best(hits, deep) if deep is not None else {}
         deep_top = max(deep_best.values(), default=-1.0)
         # the source of the best-ranked passage always addresses it: its best sentence may be a paraphrase
         # the embedding misses ('a 1933 article in The Times' for 'the London Times published an article')
@@ -279,6 +284,16 @@ class Composer:
                 and deep_best.get(sid, deep_top) >= deep_top - deep_gap
             )
         ]
+
+    def _deep_best(self, hits: Sequence[Hit], deep: SentenceScores) -> dict[str, float]:
+        """Each source's best sentence by the deep model, lead-ins aside; a passage that is only a lead-in keeps its own."""
+        said = deep.without(self._lead_in_sentences).max_by_passage
+
+        def best(hit: Hit) -> float:
+            row = self._row[hit.passage.id]
+            return float(said[row] if said[row] > -1.0 else deep.max_by_passage[row])
+
+        return self._best_by_source(hits, best)
 
     def _by_names(self, asked: Sequence[str], addressing: list[str], best_by_source: Mapping[str, float]) -> list[str]:
         """`addressing`, corrected by the persons the question asks about (rag.query.Mentions): a source

@@ -285,7 +285,11 @@ class SentenceScores:
     def keeping(self, kept: Mapping[int, np.ndarray]) -> SentenceScores:
         """These similarities with the sentences of the passages in `kept` (row -> one flag per sentence)
         that are not kept lowered to -1."""
-        scores = self.scores.copy()
+        dropped = np.zeros(len(self.scores), dtype=bool)
         for row, flags in kept.items():
-            scores[self._starts[row] : self._starts[row + 1]][~flags] = -1.0
-        return SentenceScores(scores, self._owners, len(self.max_by_passage))
+            dropped[self._starts[row] : self._starts[row + 1]] = ~flags
+        return self.without(dropped)
+
+    def without(self, dropped: np.ndarray) -> SentenceScores:
+        """These similarities with the sentences flagged in `dropped` (one flag per sentence) lowered to -1."""
+        return SentenceScores(np.where(dropped, -1.0, self.scores), self._owners, len(self.max_by_passage))

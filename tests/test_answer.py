@@ -112,6 +112,13 @@ def test_contested_questions_quote_several_sides(dev_answers):
         assert "sympathetic" in stances or q.sources == ("campbell-1939",), q.id
 
 
+def test_a_lead_in_does_not_decide_which_sources_address_a_question(assistant):
+    # Campbell's 'The platform of the opposition issued in 1927 says:' is closer to the question than any sentence of
+    # In Defence of Marxism, whose passage on the slogans ranks second of all: a lead-in says nothing of its topic
+    answer = assistant.ask("Which slogans did the Left Opposition march with in 1927?")
+    assert any(e.quote.startswith("At the celebrations of the tenth anniversary") for e in answer.excerpts)
+
+
 def test_the_lead_stays_neutral(gold_answers):
     loaded = ("wrecker", "stalinist bureaucracy", "counter-revolutionary", "renegade", "traitor", "betray")
     for _, answer in gold_answers:
