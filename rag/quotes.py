@@ -439,6 +439,11 @@ def _quote_spans(text: str) -> list[tuple[int, int, int]]:
         elif start is None:
             if mark == "“" or (mark == '"' and not text[pos + 1: pos + 2].isspace()):
                 start = pos + 1
+            elif mark == "”" and not spans and _CITATION.match(text, pos + 1):
+                # closed with its reference but never opened (the APL's '… could not have been tortured” (Furr
+                # 161).' opens its paragraph without a mark): it runs from the paragraph's start
+                opened = text.rfind("\n\n", 0, pos)
+                spans.append((0 if opened < 0 else opened + 2, pos, pos + 1))
         elif mark == "”" or (mark == '"' and text[pos - 2: pos] != "\n\n"):
             spans.append((start, pos, pos + 1))
             start = None

@@ -16,11 +16,13 @@ from . import cards
 from .assistant import Assistant
 from .errors import RagError
 
+# each answered by a hostile source and the sympathetic one (tests/test_app.py); 'Were the Moscow trials justified?'
+# and 'Why was Trotsky expelled from the party?' are answered by the two hostile ones only (docs/evaluation.md)
 EXAMPLES = [
     "Was Trotsky a genuine Bolshevik?",
-    "Were the Moscow trials justified?",
+    "Did Stalin's bureaucracy betray the revolution?",
     "Could the USSR build socialism on its own?",
-    "Why was Trotsky expelled from the party?",
+    "Why was Trotsky expelled from the party in 1927?",
 ]
 # the first two narrow the last question to one side; the third shows what its answer did not
 FOLLOW_UPS = ["What about Campbell?", "What about the Trotskyist article?", "Tell me more"]

@@ -232,3 +232,10 @@ def test_browser_shows_opposed_quotes_and_typed_markup_as_text(served, assistant
             assert dialogs == []
         finally:
             browser.close()
+
+
+def test_every_contested_example_is_answered_by_both_sides(assistant):
+    # the chat offers them as contested questions: each shows a hostile and the sympathetic source
+    for question in EXAMPLES:
+        stances = {e.source.stance for e in assistant.ask(question).excerpts}
+        assert {"hostile", "sympathetic"} <= stances, question

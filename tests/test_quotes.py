@@ -112,6 +112,12 @@ def test_a_paper_cited_alone_speaks_for_itself(corpus, work_authors):
     assert letter is not None and letter.speaker != "Open Letter"  # a kind of document, not a paper
 
 
+def test_a_quotation_closed_with_its_reference_but_never_opened_runs_from_its_paragraphs_start(corpus):
+    # the APL's paragraph 'We have no evidence that any of the defendants … could not have been tortured” (Furr 161).'
+    q = quoted(corpus, "We have no evidence that any of the defendants in the three Moscow Trials")
+    assert q is not None and q.start == 0 and (q.speaker, q.citation) == ("Furr", "Furr 161")
+
+
 def test_a_surname_after_initials_is_a_name_whatever_its_ending(corpus):
     # '(H. E. Sigerist, M.D. – Socialised Medicine in the Soviet Union, pp. 266 and 271)': '-ist' ends 'Trotskyist' too
     q = quoted(corpus, "Repeated abortion is harmful to the mother’s health")
@@ -174,7 +180,8 @@ def test_invariants_over_every_passage(corpus, work_authors):
             if q.reported:  # a whole sentence of the author's, given as someone's words
                 assert q.speaker and q.citation is None and (q.start == 0 or p.text[q.start - 1] in " \n") and p.text[q.end - 1] in ".;?!", (p.id, q)
             else:
-                assert p.text[q.start - 1] in "“\"", (p.id, q)  # it opens right after an opening mark
+                # it opens right after an opening mark, or (closed with a reference, never opened) a paragraph
+                assert p.text[q.start - 1] in "“\"" or q.start == 0 or p.text[q.start - 2 : q.start] == "\n\n", (p.id, q)
             # a name, or a body with its article ('the Left Opposition'), or a paper or office ('the final report of the Commission')
             assert q.speaker is None or q.speaker.strip() == q.speaker, (p.id, q)
             assert q.speaker is None or q.speaker.removeprefix("the ")[0].isupper() or re.fullmatch(rf"the {rag.quotes._DOCUMENT}", q.speaker), (p.id, q)
