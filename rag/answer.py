@@ -224,10 +224,10 @@ class Composer:
     def _sentences_on(self, page: int, hits: Sequence[Hit]) -> dict[int, np.ndarray]:
         """Per passage row, whether each of its sentences lies on `page`: a passage running over from
         page 31 to 32 answers a question about page 31 with its sentences on page 31."""
-        return {
-            self._row[h.passage.id]: np.array([page in h.passage.pages_of(h.passage.file_span(*sentence)) for sentence in h.passage.sentences])
-            for h in hits
-        }
+        def on_page(p: Passage) -> np.ndarray:
+            return np.array([page in p.pages_of(p.file_span(*sentence)) for sentence in p.sentences])
+
+        return {self._row[h.passage.id]: on_page(h.passage) for h in hits}
 
     def _searched_sources(self, hits: Sequence[Hit], sources: Sequence[str] | None) -> list[str]:
         """The sources the retriever actually looked in (a named source narrows the search)."""
@@ -951,10 +951,10 @@ def _turns(passage: Passage, i: int) -> bool:
 
 def _not_only(passage: Passage, i: int) -> bool:
     """Whether sentence i says 'not only' and leaves its 'also' to the next sentence."""
-    text = passage.text[slice(*passage.sentences[i])]
-    rest = text.partition("not only")[2] if "not only" in text else None
-    following = passage.sentences[i + 1] if i + 1 < len(passage.sentences) else None
-    return rest is not None and " but " not in rest and following is not None and " also " in passage.text[slice(*following)]
+    if i + 1 >= len(passage.sentences):
+        return False
+    _, said, rest = passage.text[slice(*passage.sentences[i])].partition("not only")
+    return bool(said) and " but " not in rest and " also " in passage.text[slice(*passage.sentences[i + 1])]
 
 
 def _asks(passage: Passage, i: int) -> bool:

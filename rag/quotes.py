@@ -83,8 +83,8 @@ _WHO = re.compile(rf",?\s+who\s+{_GLUE}{_SPEECH}\b")
 # a paper or an office that speaks: 'says the final report of the Commission', 'The platform of the opposition
 # issued in 1927 says:', 'the Chief of the police said:'
 _DOCUMENT = (
-    r"(?:(?!the |of |and )[a-z]+ ){0,2}(?:platform|report|declaration|resolution|statement|manifesto|programme|program|indictment|"
-    r"verdict|editorial|editors|communiqué|memorandum|[Pp]rosecutor|[Cc]hief|[Cc]onstitution|[Pp]rogramme)"
+    r"(?:(?!the |of |and )[a-z]+ ){0,2}(?:platform|report|declaration|resolution|statement|manifesto|program|indictment|"
+    r"verdict|editorial|editors|communiqué|memorandum|[Pp]rogramme|[Pp]rosecutor|[Cc]hief|[Cc]onstitution)"
     rf"(?: of the (?:{_TOKEN} )*(?:{_TOKEN}|[a-z]+))?"
 )
 _DOCUMENT_SPEAKS = re.compile(  # '… says:', 'as the Constitution truly states, “', 'the programme (Section 15) states;'
@@ -182,6 +182,7 @@ _RECORD = set(  # first words of references that many authors share
 ) | _MONTHS
 _COLLECTIONS = {"selected works", "collected works"}  # an author's, in a source that cites one author's only
 _NOT_NAMES = _FUNCTION | _GENERIC | _MONTHS
+# initials and a surname ('H. E. Sigerist'): a name whatever its ending
 _INITIALLED = re.compile(rf"(?:[{_UP}]\. ?){{1,3}}[{_UP}][{_LO}]+(?:[-’'][{_UP}]?[{_LO}]+)*")
 _ACRONYM = re.compile(r"(?:[A-Z]\.){3,}")  # an organisation: 'the P.O.U.M. declared', 'the I.L.P.'; not initials 'V. I.'
 _GENERIC_SUFFIX = re.compile(r"(?:ism|ists?|istic|ites?|ians?|ans|ese|ish)$")
