@@ -39,7 +39,9 @@ _TURN = re.compile(r"[“\"‘']?(?:But|Yet|However|Nevertheless|Nonetheless)\b"
 _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'That is nonsense'
     r"[“\"‘']?(?:This|That|These|Those|Such|All this)\b[^.?!]{0,80}?\b(?:mistaken|wrong|false|untrue|lies?|nonsense|"
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
+    r"|Nothing (?:can|could) be further from the truth"
 )
+_POINTS_BACK = re.compile(r"[“\"‘']?(?:This|These|Those|Such|That this|That these|That such)\b")  # to the sentence before
 _ENDS_ON_PAGE = re.compile(r"\bpp?\.\s*\d+(?:\s*[-–]\s*\d+)?\.?\s*$")  # '…, 1936, p. 365.'
 _FOOTNOTE_MARKER = re.compile(r"\d{1,2}\s+")  # the number opening a footnote's text
 _ASKING = re.compile(r"\?[”\"’]*\s*$")  # a quote that ends on a question
@@ -877,6 +879,10 @@ def _windows(
             if grow is None or (full and grow != (first, last + 1)):
                 break
             first, last = grow
+        if _needs_antecedent(passage, quotations, first, last):
+            # 'That this risked breaking the alliance with the peasantry was obvious': never without what 'this' is,
+            # past the sentence limit, as a question goes on to its answer
+            first -= 1
         windows.append((first, last))
         windows.append((best, best))  # fallback when the wider window fails the gate
     return list(dict.fromkeys(windows))
@@ -947,6 +953,18 @@ def _turns(passage: Passage, i: int) -> bool:
     if _TURN.match(passage.text, start, end):
         return True
     return len(WORD.findall(passage.text[start:end])) <= SHORT_SENTENCE_WORDS and _REJECTS.match(passage.text, start, end) is not None
+
+
+def _needs_antecedent(passage: Passage, quotations: Sequence[Quotation], first: int, last: int) -> bool:
+    """Whether the window opens by pointing back ('This …', 'That this …', 'Such …') to the sentence before it, in
+    the same paragraph and voice, and may take it in."""
+    if first == 0 or _POINTS_BACK.match(passage.text, passage.sentences[first][0]) is None:
+        return False
+    joined = passage.text[passage.sentences[first - 1][0] : passage.sentences[last][1]]
+    return (
+        "\n\n" not in joined and _words(passage, first - 1, last) <= MAX_QUOTE_WORDS
+        and _same_voice(passage, quotations, (first, last), first - 1)
+    )
 
 
 def _not_only(passage: Passage, i: int) -> bool:

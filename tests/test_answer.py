@@ -547,6 +547,10 @@ def test_an_opponents_view_is_quoted_with_the_sentence_that_rejects_it(assistant
     answer = assistant.ask("Does Campbell think the conflict between Trotsky and Stalin was a struggle for personal dominance?")
     seen = [e for e in answer.excerpts if "a struggle for personal dominance" in e.quote]
     assert seen and "This we hope to show is entirely mistaken." in seen[0].quote
+    # 'Trotskyites claim that Lenin and Trotsky were comrades … Nothing can be further from the truth.'
+    answer = assistant.ask("Were Lenin and Trotsky comrades who agreed before the Russian Revolution?")
+    claimed = [e for e in answer.excerpts if "Trotskyites claim that Lenin and Trotsky were comrades" in e.quote]
+    assert claimed and all(e.quote.endswith("Nothing can be further from the truth.") for e in claimed)
 
 
 def test_not_only_is_quoted_with_the_also_of_the_next_sentence(assistant):
@@ -555,6 +559,13 @@ def test_not_only_is_quoted_with_the_also_of_the_next_sentence(assistant):
     answer = assistant.ask("What does Campbell say on page 70?")
     refuting = [e for e in answer.excerpts if "This is not only the final refutation" in e.quote]
     assert refuting and all("It is also the crushing condemnation" in e.quote for e in refuting)
+
+
+def test_a_quote_that_points_back_takes_the_sentence_it_points_to(gold_answers):
+    # 'This had been the case with the right of the party in Russia on the eve of October 1917.' says nothing
+    # without 'Trotsky explained how at the most difficult moments vacillations and doubts can creep into the leadership.'
+    pointing = [e for _, a in gold_answers for e in a.excerpts if "This had been the case with the right of the party" in e.quote]
+    assert pointing and all(e.quote.startswith("Trotsky explained how at the most difficult moments") for e in pointing)
 
 
 def test_a_question_is_quoted_with_the_answer_its_speaker_gives(assistant):
