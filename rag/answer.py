@@ -41,6 +41,7 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
     r"|Nothing (?:can|could) be further from the truth"
 )
+_ENUMERATES = re.compile(r"[“\"‘']?(?:Firstly|First,|In the first place|\(1\)|1\.\s)")  # the first of a list announced
 _POINTS_BACK = re.compile(r"[“\"‘']?(?:This|These|Those|Such|That this|That these|That such)\b")  # to the sentence before
 _ENDS_ON_PAGE = re.compile(r"\bpp?\.\s*\d+(?:\s*[-–]\s*\d+)?\.?\s*$")  # '…, 1936, p. 365.'
 _FOOTNOTE_MARKER = re.compile(r"\d{1,2}\s+")  # the number opening a footnote's text
@@ -870,10 +871,10 @@ def _windows(
             continue
         first = last = best
         while True:
-            # past the sentence limit only to reach the answer to a question the window ends on
+            # past the sentence limit only to reach what the window's last sentence cannot stand without
             # ('How is it maintained? How is it tested? How is it reinforced? First, by …')
             full = last - first >= max_sentences - 1
-            if full and not _asks(passage, last):
+            if full and not _completed_by_next(passage, last):
                 break
             grow = _better_side(passage, sims, quotations, first, last, whole_quotation)
             if grow is None or (full and grow != (first, last + 1)):
@@ -931,10 +932,7 @@ def _better_side(
             continue  # never join two paragraphs into one quote
         if neighbour == last + 1 and _is_lead_in(passage, neighbour):
             continue  # a quote never ends on 'Lenin wrote:' without what he wrote
-        if neighbour == last + 1 and (_turns(passage, neighbour) or _asks(passage, last) or _not_only(passage, last)):
-            # 'We cannot rule out X. But …', '… do you not think …? Yes, comrades, even by war': never X
-            # without its turn, never a question without the answer its speaker gives, never 'This is not only
-            # the final refutation of …' without 'It is also the crushing condemnation of …'
+        if neighbour == last + 1 and _completed_by_next(passage, last):
             candidates.append((TURN_PRIORITY, (a, b)))
             continue
         quoted = whole_quotation and speaker_at(quotations, *passage.sentences[first], passage.text) is not None
@@ -964,6 +962,19 @@ def _needs_antecedent(passage: Passage, quotations: Sequence[Quotation], first: 
     return (
         "\n\n" not in joined and _words(passage, first - 1, last) <= MAX_QUOTE_WORDS
         and _same_voice(passage, quotations, (first, last), first - 1)
+    )
+
+
+def _completed_by_next(passage: Passage, i: int) -> bool:
+    """Whether sentence i must not end a quote without the next one: 'We cannot rule out X. But …', '… do you not
+    think …? Yes, comrades, even by war', 'This is not only the final refutation of …. It is also the crushing
+    condemnation of …', 'There are two attitudes of Trotsky to war …. Firstly, …'."""
+    if i + 1 >= len(passage.sentences):
+        return False
+    following = passage.sentences[i + 1][0]
+    return (
+        _turns(passage, i + 1) or _asks(passage, i) or _not_only(passage, i)
+        or _ENUMERATES.match(passage.text, following) is not None
     )
 
 

@@ -561,6 +561,17 @@ def test_not_only_is_quoted_with_the_also_of_the_next_sentence(assistant):
     assert refuting and all("It is also the crushing condemnation" in e.quote for e in refuting)
 
 
+def test_a_list_announced_and_a_concession_are_quoted_with_what_completes_them(dev_answers, gold_answers):
+    # 'There are two attitudes of Trotsky to war …. Firstly, …' (when the list fits in the quote's 90 words); Trotsky's
+    # 'Theoretically, it would be possible to admit …. I don’t know. But the people who are known to me were my
+    # adversaries …', past the three-sentence limit
+    excerpts = [e for _, a in gold_answers for e in a.excerpts]
+    announced = [e for _, a in dev_answers for e in a.excerpts if "There are two attitudes of Trotsky to war" in e.quote]
+    conceded = [e for e in excerpts if "Theoretically, it would be possible to admit" in e.quote]
+    assert announced and all("Firstly, the playing with the idea of war" in e.quote for e in announced)
+    assert conceded and all("But the people who are known to me were my adversaries" in e.quote for e in conceded)
+
+
 def test_a_quote_that_points_back_takes_the_sentence_it_points_to(gold_answers):
     # 'This had been the case with the right of the party in Russia on the eve of October 1917.' says nothing
     # without 'Trotsky explained how at the most difficult moments vacillations and doubts can creep into the leadership.'
