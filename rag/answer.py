@@ -41,6 +41,7 @@ _REJECTS = re.compile(  # 'This is a blatant lie.', 'That story is … lie', 'Th
     r"absurd|myths?|slanders?|fictions?|not true|groundless|baseless|fabricat\w*|distortions?)\b"
     r"|Nothing (?:can|could) be further from the truth"
 )
+_ANSWERS = re.compile(r"[“\"‘']?(?:No|Yes)[,.!]")  # answering a question asked without its mark
 _ENUMERATES = re.compile(r"[“\"‘']?(?:Firstly|First,|In the first place|\(1\)|1\.\s)")  # the first of a list announced
 _POINTS_BACK = re.compile(r"[“\"‘']?(?:This|These|Those|Such|That this|That these|That such)\b")  # to the sentence before
 _ENDS_ON_PAGE = re.compile(r"\bpp?\.\s*\d+(?:\s*[-–]\s*\d+)?\.?\s*$")  # '…, 1936, p. 365.'
@@ -968,13 +969,14 @@ def _needs_antecedent(passage: Passage, quotations: Sequence[Quotation], first: 
 def _completed_by_next(passage: Passage, i: int) -> bool:
     """Whether sentence i must not end a quote without the next one: 'We cannot rule out X. But …', '… do you not
     think …? Yes, comrades, even by war', 'This is not only the final refutation of …. It is also the crushing
-    condemnation of …', 'There are two attitudes of Trotsky to war …. Firstly, …'."""
+    condemnation of …', 'There are two attitudes of Trotsky to war …. Firstly, …', Stalin's '… can the final
+    victory of socialism in one country be obtained, without …. No, this is impossible.'."""
     if i + 1 >= len(passage.sentences):
         return False
     following = passage.sentences[i + 1][0]
     return (
         _turns(passage, i + 1) or _asks(passage, i) or _not_only(passage, i)
-        or _ENUMERATES.match(passage.text, following) is not None
+        or _ENUMERATES.match(passage.text, following) is not None or _ANSWERS.match(passage.text, following) is not None
     )
 
 

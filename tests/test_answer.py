@@ -561,7 +561,7 @@ def test_not_only_is_quoted_with_the_also_of_the_next_sentence(assistant):
     assert refuting and all("It is also the crushing condemnation" in e.quote for e in refuting)
 
 
-def test_a_list_announced_and_a_concession_are_quoted_with_what_completes_them(dev_answers, gold_answers):
+def test_a_list_announced_and_a_concession_are_quoted_with_what_completes_them(dev_answers, gold_answers, assistant):
     # 'There are two attitudes of Trotsky to war …. Firstly, …' (when the list fits in the quote's 90 words); Trotsky's
     # 'Theoretically, it would be possible to admit …. I don’t know. But the people who are known to me were my
     # adversaries …', past the three-sentence limit
@@ -570,6 +570,11 @@ def test_a_list_announced_and_a_concession_are_quoted_with_what_completes_them(d
     conceded = [e for e in excerpts if "Theoretically, it would be possible to admit" in e.quote]
     assert announced and all("Firstly, the playing with the idea of war" in e.quote for e in announced)
     assert conceded and all("But the people who are known to me were my adversaries" in e.quote for e in conceded)
+    # a question asked without its mark keeps its answer: Stalin, February 1924, '"can the final victory of socialism in
+    # one country be obtained, without …. No, this is impossible."'
+    asked = [e for e in assistant.ask("What did Stalin write in February 1924 about socialism in one country?").excerpts
+             if "can the final victory of socialism in one country be obtained" in e.quote]
+    assert asked and all(e.quote.rstrip('"”').endswith("No, this is impossible.") for e in asked)
 
 
 def test_a_quote_that_points_back_takes_the_sentence_it_points_to(gold_answers):
