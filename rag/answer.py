@@ -512,13 +512,14 @@ class Composer:
         if previous is None:
             return find_quotations(passage.text, self._work_authors[passage.source_id])
         left_open = not passage.continues and _left_open(previous, passage)
+        leads_in = not (passage.continues or left_open) and _leads_in(previous, passage)
         if passage.continues or left_open:
             # subtle: a block quotation opened in the previous piece has no opening mark here; nor, when that piece
             # too goes on with a quotation from the one before it, has that piece: its mark is put back
             carried = next(iter(self._quoted.get(previous.id, ())), None)
             reopened = previous.continues and carried is not None and carried.start == 0 and not carried.reported
             before = ("“" if reopened else "") + previous.text + " "
-        elif _leads_in(previous, passage):
+        elif leads_in:
             before = previous.text.rstrip() + "\n\n"
         else:
             found = self._with_antecedents(previous, passage, find_quotations(passage.text, self._work_authors[passage.source_id]))
@@ -535,6 +536,10 @@ class Composer:
             # its speaker as the passage before read it, with its own lead-in ('J. Arch Getty', not the reference's 'Getty';
             # Krestinsky's testimony, cut where the lead-in naming him is two passages back)
             quotations[0] = replace(quotations[0], speaker=opened.speaker)
+        elif leads_in and quotations and not quotations[0].speaker and pronoun_lead_in(before + passage.text, shift + quotations[0].start):
+            # 'In November of the same year he writes:' closing a passage that quotes only him, and the paragraphs of
+            # his words that follow
+            return _run_on(passage.text, quotations, self._only_person_quoted(previous))
         return quotations
 
     def _with_antecedents(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
@@ -546,11 +551,15 @@ class Composer:
         before = previous.text.rstrip() + "\n\n"
         shift = len(before)
         named = {q.start - shift: q.speaker for q in find_quotations(before + passage.text, self._work_authors[passage.source_id])}
-        # or he is the one person quoted in the passage before, which names no one but in quotations ('… he says: “…”' then
-        # 'In another work called Our Revolution (1905) he wrote:')
-        quoted = {q.speaker for q in self._quoted[previous.id] if q.speaker}
-        same = quoted.pop() if len(quoted) == 1 and not names_in(previous.text, quoted=False) else None
+        # or he is the one person quoted in the passage before ('… he says: “…”' then 'In another work called Our
+        # Revolution (1905) he wrote:')
+        same = self._only_person_quoted(previous)
         return [replace(q, speaker=named.get(q.start) or same) if q in unnamed else q for q in found]
+
+    def _only_person_quoted(self, passage: Passage) -> str | None:
+        """The one speaker the passage quotes, when it names no one outside its quotations: whom a 'he' after it means."""
+        quoted = {q.speaker for q in self._quoted[passage.id] if q.speaker}
+        return quoted.pop() if len(quoted) == 1 and not names_in(passage.text, quoted=False) else None
 
     def _carried_over(self, previous: Passage, passage: Passage, found: list[Quotation]) -> list[Quotation]:
         """A quotation opening the passage, with no speaker or reference of its own, goes on from the
@@ -724,6 +733,17 @@ def _bare_end(text: str, q: Quotation) -> bool:
     """True when nothing but the closing mark follows the quotation in its paragraph: no reference
     ('” [Vol. XXI, p. 262]” (quoted in Furr, 45-46).' closes another's words) and no attribution."""
     return text[q.end :].split("\n\n", 1)[0].strip(' ”"') == ""
+
+
+def _run_on(text: str, quotations: list[Quotation], speaker: str | None) -> list[Quotation]:
+    """`speaker` given to the first quotation and to those right after it with only marks and space between (a
+    block quotation's next paragraphs) that have no speaker or reference of their own."""
+    ran = list(quotations)
+    for i, q in enumerate(ran):
+        if i and (q.speaker or q.citation or text[ran[i - 1].end : q.start].strip(" \n.,;“”\"")):
+            break
+        ran[i] = replace(q, speaker=speaker)
+    return ran
 
 
 def _goes_on_in(passage: Passage, follower: Passage, last: Quotation, opening: Quotation) -> bool:

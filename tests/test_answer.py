@@ -212,6 +212,14 @@ def test_a_block_quotation_takes_its_speaker_from_the_lead_in_before_it(assistan
     assert platform and attribution(platform[0]).startswith("The platform of the opposition, as quoted by J. R. Campbell")
 
 
+def test_he_leading_into_a_block_quotation_is_the_one_person_the_passage_before_quotes(assistant):
+    # '“These lines are dictated by …” (Open letter …, March 1930). In November of the same year he writes:' then two
+    # paragraphs of his words: both Trotsky's
+    answer = assistant.ask("What did Trotsky say about constructing a nationally isolated socialist society pulling the productive forces backwards?")
+    block = [e for e in answer.excerpts if e.passage.text.startswith("“To aim at the construction of a nationally isolated")]
+    assert block and all(e.speaker == "Trotsky" for e in block)
+
+
 def test_a_block_quotation_cut_into_several_passages_keeps_its_speaker(assistant):
     # Littlepage's account runs over a dozen paragraphs, each reopened with a mark and none closed,
     # ingested as several passages; only the first names him ('… Littlepage … writes:')

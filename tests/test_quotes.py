@@ -290,6 +290,12 @@ def test_a_paper_or_an_office_that_speaks_is_the_speaker(corpus):
         assert found and found[0].speaker == speaker
 
 
+def test_he_who_told_and_him_asserting_are_the_person_named_before(corpus):
+    # '… was that of Trotsky. It is he who had previously told the world that “a steady rise of Socialist economy …'
+    q = quoted(corpus, "a steady rise of Socialist economy in Russia will not be possible")
+    assert q is not None and q.speaker == "Trotsky"
+
+
 def test_a_paper_named_before_he_is_no_person_he_could_be(corpus):
     # '… the revolutionary poseur … pleads to the Communist Party …. In the Bulletin of the Opposition in 1932, he
     # repeated: “…': 'Bulletin' is no one 'he' may be, so the person is sought in the passage before (Trotsky)
