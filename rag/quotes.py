@@ -107,13 +107,13 @@ _BY = re.compile(  # 'put by Lenin', 'denounced by Lenin as “…'
     r"\s+by\s+(?:the\s+)?(?:[\w.-]+\s+){0,4}?$"
 )
 _POSSESSIVE_CUE = re.compile(rf"\s*(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN}\b")
-_SAYING = (
+_SPEAKING = (  # participles of speech verbs
     r"(?:admitting|asserting|declaring|saying|writing|stating|arguing|insisting|claiming|explaining|complaining|"
     r"warning|repeating|demanding|proclaiming)"
 )
 _PRONOUN_CUE = re.compile(  # 'he says', 'his statement', 'It is he who had previously told', 'we find him admitting'
     rf"\b(?:(?:[Hh]e|[Ss]he)\s+(?:who\s+)?{_GLUE}{_SPEECH}|(?:[Hh]is|[Hh]er)\s+(?:[a-z-]+\s+){{0,2}}{_CUE_NOUN}"
-    rf"|(?:find|finds|found|see|sees|saw)\s+(?:him|her)\s+{_SAYING})\b"
+    rf"|(?:find|finds|found|see|sees|saw)\s+(?:him|her)\s+{_SPEAKING})\b"
 )
 _GOVERNED = re.compile(  # a name right after one of these is an object, not who speaks
     r"\b(?:of|to|by|with|against|about|from|for|on|at|in|into|through|than|towards?|regarding|between|"
