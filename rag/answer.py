@@ -1001,9 +1001,7 @@ def _completed_by_next(passage: Passage, i: int) -> bool:
 
 
 def _not_only(passage: Passage, i: int) -> bool:
-    """Whether sentence i says 'not only' and leaves its 'also' to the next sentence."""
-    if i + 1 >= len(passage.sentences):
-        return False
+    """Whether sentence i says 'not only' and leaves its 'also' to the next sentence (which exists)."""
     _, said, rest = passage.text[slice(*passage.sentences[i])].partition("not only")
     return bool(said) and " but " not in rest and " also " in passage.text[slice(*passage.sentences[i + 1])]
 
