@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from .render import attribution, location, side_name, year_label
+from .render import CUT, attribution, location, quotation_cut, side_name, year_label
 from .schema import Answer, Excerpt, Source
 
 NoticeKind = Literal["status", "error"]
@@ -151,12 +151,16 @@ def _field(source: Source, name: str) -> str:
 
 
 def _quote_html(e: Excerpt) -> str:
-    """The quote, its source's lead-in (if any) set apart from the words of the speaker it introduces."""
+    """The quote, its source's lead-in (if any) set apart from the words of the speaker it introduces, and
+    […] where it begins or ends inside a quotation."""
+    begins_inside, ends_inside = quotation_cut(e.quote)
     words = _esc(" ".join(e.quote[e.lead_in :].split()))
-    if not e.lead_in:
-        return words
-    lead = _esc(" ".join(e.quote[: e.lead_in].split()))
-    return f'<span class="vp-lead-in" title="the words that introduce the quotation, not the speaker’s">{lead}</span> {words}'
+    if e.lead_in:
+        lead = _esc(" ".join(e.quote[: e.lead_in].split()))
+        words = f'<span class="vp-lead-in" title="the words that introduce the quotation, not the speaker’s">{lead}</span> {words}'
+    before = f'<span class="vp-cut" title="the quotation begins earlier in the source">{CUT}</span> ' if begins_inside else ""
+    after = f' <span class="vp-cut" title="the quotation goes on in the source">{CUT}</span>' if ends_inside else ""
+    return before + words + after
 
 
 def _esc(text: str) -> str:
@@ -196,6 +200,7 @@ STYLESHEET = _tone_css() + """
 .vp-viewpoint { margin: 0 0 10px; font-size: 14px; font-weight: 700; color: var(--vp-accent); }
 .vp-excerpt { margin: 0 0 14px; }
 .vp-lead-in { font-family: var(--font); font-size: 14.5px; font-style: italic; color: var(--vp-muted); }
+.vp-cut { font-family: var(--font); font-size: 14px; color: var(--vp-muted); white-space: nowrap; }
 .vp-excerpt blockquote { margin: 0; padding: 0 0 0 12px; border-left: 2px solid var(--border-color-primary);
   font-family: Georgia, 'Liberation Serif', 'DejaVu Serif', serif; font-size: 16.5px; line-height: 1.55;
   color: var(--body-text-color); background: none; }

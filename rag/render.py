@@ -13,6 +13,10 @@ from .schema import Answer, Excerpt, Passage, Source, SourceCoverage, page_label
 
 _NUMBERS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~!])")
+_DOUBLE_MARK = re.compile(r'[“”"]')
+# a straight mark opens where a word starts after it ('said: "Let us'), else it closes
+_OPENS = re.compile(r'(?:^|(?<=[\s(\[—–-]))"(?=\S)')
+CUT = "[…]"  # where a quote leaves off inside a quotation, as a historian marks an omission
 
 
 def escape_markdown(text: str) -> str:
@@ -98,6 +102,22 @@ def attribution(excerpt: Excerpt) -> str:
     return line
 
 
+def quotation_cut(quote: str) -> tuple[bool, bool]:
+    """Whether a quote begins inside a quotation (a mark closes one it never opened) and whether it ends
+    inside one (a mark it opens is never closed: the sentence limit fell within it, or the source's
+    quotation runs on into the next paragraph). Shown as […] so that a reader sees where the speaker's
+    words go on; the quote itself stays verbatim."""
+    depth, begins_inside = 0, False
+    for mark in _DOUBLE_MARK.finditer(quote):
+        if mark.group() == "“" or (mark.group() == '"' and _OPENS.match(quote, mark.start())):
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            begins_inside = True
+    return begins_inside, depth > 0
+
+
 def render_markdown(answer: Answer) -> str:
     """The whole answer as Markdown: lead, then one group per source, quotes as block quotes."""
     return _render(answer, escape_markdown)
@@ -132,5 +152,7 @@ def _groups(excerpts: Sequence[Excerpt]) -> list[list[Excerpt]]:
 def _quote_lines(excerpts: Sequence[Excerpt], escape: Callable[[str], str]) -> list[str]:
     lines = []
     for e in excerpts:
-        lines += [f"> [{e.n}] {escape(' '.join(e.quote.split()))}", ">", f"> — {escape(attribution(e))}", ""]
+        begins_inside, ends_inside = quotation_cut(e.quote)
+        quote = " ".join([CUT] * begins_inside + e.quote.split() + [CUT] * ends_inside)
+        lines += [f"> [{e.n}] {escape(quote)}", ">", f"> — {escape(attribution(e))}", ""]
     return lines

@@ -32,12 +32,17 @@ INTRO = (
 )
 PLACEHOLDER = (
     "<p><strong>Ask a question about Trotsky or Trotskyism.</strong></p><p>Each source that addresses it answers in "
-    "its own words, with chapter and page; the full paragraphs appear on the right.</p>"
+    "its own words, with chapter and page; the full paragraphs appear beside the chat (below it on a narrow screen).</p>"
 )
 # the page chrome; the cards' own styles are in rag.cards
 CSS = cards.STYLESHEET + """
 .vp-header h1 { margin: 0; font-size: 24px; line-height: 1.2; }
 .vp-header p { margin: 2px 0 0; color: var(--vp-muted); max-width: 75em; }
+/* Gradio's jump-to-latest arrow floats over the answer's words; each answer is scrolled into view anyway */
+#vp-chat .scroll-down-button-container { display: none; }
+/* one way to start again, "New conversation": the chat's trash icon was the first Tab stop and asked no confirmation */
+#vp-chat button[aria-label="Clear"] { display: none; }
+#vp-question textarea:focus { outline: 2px solid var(--color-accent); outline-offset: 1px; }
 """
 # after an answer, bring the latest question and the start of its answer (not its end) into view
 SCROLL_TO_QUESTION = """() => {
@@ -63,9 +68,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
     def respond(question: str, messages: Messages, asked: list[str], chosen: list[str]) -> Iterator[tuple[Any, ...]]:
         """Stream one turn: the question and 'Searching…' at once, then the answer (or why there is none)."""
-        messages = list(messages or [])
-        if question.strip():
-            messages.append({"role": "user", "content": cards.question_html(question)})
+        if not question.strip():  # a pop-up, not a turn: the conversation holds questions and their answers
+            gr.Warning("Type a question first.")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        messages = [*(messages or []), {"role": "user", "content": cards.question_html(question)}]
         messages.append({"role": "assistant", "content": cards.notice_html("Searching the sources…")})
         yield messages, "", asked, gr.skip()
         try:
@@ -73,7 +80,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         except RagError as exc:
             message = str(exc).rstrip(".")
             messages[-1] = {"role": "assistant", "content": cards.notice_html(f"{message[:1].upper()}{message[1:]}.", "error")}
-            yield messages, gr.skip(), asked, gr.skip()
+            # the question goes back into the box to be mended, not retyped; the panel shows no earlier passages
+            yield messages, question, asked, cards.passages_html(None, tone)
             return
         messages[-1] = {"role": "assistant", "content": cards.answer_html(answer, tone)}
         yield messages, gr.skip(), [*asked, question], cards.passages_html(answer, tone)
@@ -114,6 +122,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 )
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
+                        label="Your question",  # what a screen reader announces; not shown
                         show_label=False,
                         placeholder="Ask about Trotsky or Trotskyism…",
                         lines=1,
@@ -140,7 +149,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             trigger(**turn).then(fn=None, js=SCROLL_TO_QUESTION, api_visibility="private")
         reset = dict(fn=lambda: ([], [], cards.passages_html(None, tone)), outputs=[chat, asked, panel], api_visibility="private")
         clear.click(**reset)
-        chat.clear(**reset)
+        chat.clear(**reset)  # the chat's own trash icon, hidden by CSS
         gr.api(ask, api_name="ask")
 
     # Assistant.ask is read-only after load, so concurrent calls are safe; each takes
@@ -165,7 +174,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860) -> str:
         # subtle: Gradio's bundled Source Sans Pro semibold is a subset missing most capitals,
         # so the theme loads only the regular and bold faces
         theme=gr.themes.Default(primary_hue="slate", font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "sans-serif"]),
-        footer_links=["api", "settings"],
+        footer_links=["api"],  # the JSON endpoint's documentation; Gradio's settings mean nothing to a reader
         run_history=False,  # no call log kept in the browser
         max_file_size="1kb",  # the app takes no files: refuse uploads to Gradio's upload route
         enable_monitoring=False,

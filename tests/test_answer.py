@@ -16,7 +16,7 @@ from rag.query import without_source_names
 from rag.schema import page_label
 from rag.assistant import PROJECT_DIR
 from rag.eval import Evaluator, load_gold, summarise
-from rag.render import attribution, render_markdown
+from rag.render import CUT, attribution, quotation_cut, render_markdown
 from rag.text import WORD, join_line_hyphens, normalise, remove_lines
 
 HELDOUT = tuple(PROJECT_DIR / "benchmarks" / name for name in ("heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl"))
@@ -153,6 +153,20 @@ def test_words_reported_without_marks_are_shown_as_the_speakers(assistant):
     assert reported and reported[0].reported and reported[0].quoted and reported[0].speaker == "Trotsky"
     assert attribution(reported[0]).startswith("Trotsky, as reported by J. R. Campbell")
     assert reported[0].to_dict()["reported"] is True
+
+
+def test_a_quote_that_leaves_off_inside_a_quotation_is_marked_where_the_words_go_on(assistant):
+    # Lenin's 'Trotsky distorts Bolshevism, …' opens a quotation the sentence limit ends inside: the reader is shown
+    # that the speaker's words go on ([…] after them), while the quote itself stays verbatim
+    answer = assistant.ask("Was Trotsky a genuine Bolshevik?")
+    cut = [e for e in answer.excerpts if quotation_cut(e.quote) == (False, True)]
+    assert cut and all(e.quote.count("“") > e.quote.count("”") for e in cut)
+    assert f"{' '.join(cut[0].quote.split())} {CUT}" in render_markdown(answer).replace("\\", "")
+    assert cards.answer_html(answer, cards.tones(assistant.sources.values())).count('class="vp-cut"') >= len(cut)
+    # a quote that begins inside one (its first mark closes) is marked before; marks in balance are not
+    assert quotation_cut("The letters supplement my books” (The Revolution Betrayed, p. 306).") == (True, False)
+    assert quotation_cut('the Left Opposition participated with their own slogans: "Let us turn our fire"') == (False, False)
+    assert quotation_cut('“Trotsky,” wrote Lenin in 1915, “repeats his ‘original’ theory') == (False, True)
 
 
 def test_a_lead_in_kept_before_someones_words_is_marked_as_the_sources(gold_answers, assistant):

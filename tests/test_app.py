@@ -15,7 +15,7 @@ import pytest
 
 from rag import cards
 from rag.assistant import PROJECT_DIR
-from rag.render import attribution
+from rag.render import CUT, attribution, quotation_cut
 from rag.webapp import EXAMPLES, build_app
 
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "answer.schema.json").read_text())
@@ -30,7 +30,7 @@ HOSTILE_MARKUP = [
 ]
 # the only markup rag.cards writes; anything else would have come from a text
 TAGS = {"div", "p", "q", "section", "figure", "blockquote", "figcaption", "span", "article", "mark", "dl", "dt", "dd", "small", "a"}
-ATTRS = {"class", "href", "target", "rel"}
+ATTRS = {"class", "href", "target", "rel", "title"}
 
 
 # Gradio leaves event loops unclosed: see `gradio_loops` in conftest.py
@@ -98,7 +98,8 @@ def test_answers_show_every_quote_and_attribution_as_text(answers, tone):
         shown = assert_only_our_markup(cards.answer_html(answer, tone)).visible
         assert " ".join(answer.lead.split()) in shown
         for e in answer.excerpts + answer.closest:
-            assert f"[{e.n}] {' '.join(e.quote.split())}" in shown
+            begins_inside, ends_inside = quotation_cut(e.quote)  # […] where the speaker's words go on in the source
+            assert f"[{e.n}] {' '.join([CUT] * begins_inside + e.quote.split() + [CUT] * ends_inside)}" in shown
             assert " ".join(attribution(e).split()) in shown
         if not answer.covered:
             assert "Closest passages — not an answer" in shown
@@ -225,10 +226,21 @@ def test_browser_shows_opposed_quotes_and_typed_markup_as_text(served, assistant
             assert page.locator('#vp-chat img[src="x"], #vp-chat script, #vp-chat a[href^="javascript"]').count() == 0
             page.screenshot(path=str(ARTIFACTS / "app-markup.png"))
 
+            # an empty box asks nothing: a pop-up says so and the conversation is left as it was
+            turns = page.locator("#vp-chat .message").count()
             box.fill("   ")
             page.get_by_role("button", name="Ask", exact=True).click()
+            page.get_by_text("Type a question first.").wait_for(timeout=10_000)
+            assert page.locator("#vp-chat .message").count() == turns
+            # a question refused for its length goes back into the box to be shortened, not retyped
+            long = "Why was Trotsky expelled? " * 100
+            box.fill(long)
+            page.get_by_role("button", name="Ask", exact=True).click()
             page.locator("#vp-chat .vp-error").first.wait_for(timeout=60_000)
-            assert "question is empty" in page.locator("#vp-chat .vp-error").first.inner_text()
+            assert "keep it under" in page.locator("#vp-chat .vp-error").first.inner_text()
+            page.wait_for_function("() => document.querySelector('#vp-question textarea').value.length > 2000", timeout=10_000)
+            assert box.input_value() == long
+            assert not page.locator('#vp-chat button[aria-label="Clear"]').is_visible()  # "New conversation" is the one
             assert dialogs == []
         finally:
             browser.close()
