@@ -129,6 +129,8 @@ class Assistant:
             raise QuestionError(f"{what} is {len(cleaned):,} characters long; keep it under {limit:,}")
         if not any(ch.isalnum() for ch in cleaned):
             raise QuestionError(f"{what} has no words, only punctuation or symbols; type a question about Trotsky or Trotskyism")
+        if script := _foreign_script(cleaned):
+            raise QuestionError(f"{what} is in {script} script, and the sources are in English; ask it in English")
         return cleaned
 
     def _check_history(self, history: Sequence[str] | None) -> list[str]:
@@ -150,6 +152,22 @@ class Assistant:
         if not sources:
             raise QuestionError("no source selected; choose at least one source to search")
         return list(sources)
+
+
+# Unicode's first word of a letter's name, where it is not the script's English name
+_SCRIPT_NAMES = {"CJK": "Chinese", "HIRAGANA": "Japanese", "KATAKANA": "Japanese", "HANGUL": "Korean"}
+
+
+def _foreign_script(text: str) -> str | None:
+    """The script most of the question's letters are in, when it is not Latin ('Cyrillic' for 'Почему
+    Троцкого исключили из партии?'): every word of it would be unknown to the English sources, and the
+    answer would say only that they never use them. A Russian name in an English question is English."""
+    scripts = [unicodedata.name(ch, "").split(" ")[0] for ch in text if ch.isalpha()]
+    foreign = [s for s in scripts if s != "LATIN"]
+    if len(foreign) * 2 <= len(scripts):
+        return None
+    script = max(set(foreign), key=foreign.count)
+    return _SCRIPT_NAMES.get(script, script.title())
 
 
 def _visible(text: str) -> str:
