@@ -88,7 +88,9 @@ def passages_html(answer: Answer | None, tone: Mapping[str, str]) -> str:
     if not excerpts:
         return '<p class="vp-empty">No passages to show for the last question.</p>'
     title = "Where the quotes come from" if answer.covered else "Closest passages — not an answer"
-    parts = [f'<div class="vp-passages"><p class="vp-panel-title">{title}</p>']
+    # the panel follows the latest answer while the chat keeps them all: say which one its [n] belong to
+    asked = f'<p class="vp-panel-question">for the question “{_esc(" ".join(answer.question.split()))}”</p>'
+    parts = [f'<div class="vp-passages"><p class="vp-panel-title">{title}</p>{asked}']
     by_passage: dict[str, list[Excerpt]] = {}
     for e in excerpts:  # a passage that gives two quotes is shown once, with both marked
         by_passage.setdefault(e.passage.id, []).append(e)
@@ -190,7 +192,8 @@ STYLESHEET = _tone_css() + """
 .dark .vp-flag { background: #4e1d09; color: #fedf89; }
 .vp-closest-title, .vp-panel-title { margin: 14px 0 8px; font-size: 12px; font-weight: 700; letter-spacing: .05em;
   text-transform: uppercase; color: var(--vp-muted); }
-.vp-panel-title { margin-top: 0; }
+.vp-panel-title { margin-top: 0; margin-bottom: 2px; }
+.vp-panel-question { margin: 0 0 10px; font-size: 13px; color: var(--vp-muted); }
 .vp-card { margin: 0 0 14px; padding: 12px 16px 2px; border: 1px solid var(--border-color-primary);
   border-left: 5px solid var(--vp-accent); border-radius: 8px; background: var(--background-fill-primary); }
 .vp-card.vp-closest { border-style: dashed; border-left: 1px dashed var(--border-color-primary);

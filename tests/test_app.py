@@ -131,6 +131,8 @@ def test_passages_highlight_exactly_the_quote_inside_its_paragraph(answers, tone
         assert sorted(parsed.marked) == sorted(e.quote for e in excerpts)
         for e in excerpts:  # each paragraph once, however many quotes it gives
             assert parsed.visible.count(" ".join(e.passage.text.split())) == 1
+        # the panel shows the latest answer only: it names the question its [n] belong to
+        assert f"for the question “{' '.join(answer.question.split())}”" in parsed.visible
 
 
 def test_about_lists_every_source_and_marks_unconfirmed_fields(assistant, tone):
