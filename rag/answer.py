@@ -17,12 +17,12 @@ import numpy as np
 
 from .answertype import AnswerType, expected_type, gives
 from .followup import asks_about_a_source, asks_for_more, require_subject, standalone
-from .query import Mentions, in_chapter, named_chapter, named_page, source_names, without_source_names
+from .query import Mentions, in_chapter, named_chapter, named_page, named_sources, source_names, without_source_names
 from .quotes import (
     MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, only_a_turn_label, page_reference, pronoun_lead_in,
     speaker_at, subjects_in,
 )
-from .render import closest_lead, covered_lead, render_markdown
+from .render import closest_lead, covered_lead, render_markdown, side_name
 from .retrieve import Retriever, SentenceScores
 from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
 from .scope import ScopeCheck
@@ -192,10 +192,13 @@ class Composer:
         asked = self._mentions.asked_about(topic)  # the persons (or places) that decide who answers
         searched_ids = self._searched_sources(fresh or hits, sources)
         page = named_page(searched)
-        if page is not None:  # the page's passages are the answer, however loosely their words match the question
+        unselected = self._named_unselected(searched, sources)
+        if page is not None and not unselected:  # the page's passages are the answer, however loosely their words match the question
             on_page = self._sentences_on(page, hits)
             sentence_scores, windows = sentence_scores.keeping(on_page), windows.keeping(on_page)
             reason = "" if hits and all(page in h.passage.pages for h in hits) else f"the sources searched have no page {page}"
+        elif unselected:  # the rest would answer in its place
+            reason = unselected
         elif asks_about_a_source(searched, topic):  # a sentence it matched would be about something else
             reason = ABOUT_A_SOURCE
         else:
@@ -216,14 +219,23 @@ class Composer:
                 reason = NOT_GIVEN[asks]
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
-        closest = () if covered else self._closest(hits, sentence_scores)
-        lead = covered_lead(coverage, further=bool(shown)) if covered else closest_lead(reason)
+        closest = () if covered or unselected else self._closest(hits, sentence_scores)
+        lead = covered_lead(coverage, further=bool(shown)) if covered else closest_lead(reason, bool(closest))
         answer = Answer(question, searched, covered, lead, tuple(excerpts), tuple(coverage), tuple(closest))
         markdown = render_markdown(answer)
         done = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000, "compose": (done - retrieved) * 1000, "total": (done - started) * 1000}
         answer = Answer(question, searched, covered, lead, answer.excerpts, answer.coverage, answer.closest, markdown, timings)
         return answer, shown | {e.passage.id for e in answer.excerpts}
+
+    def _named_unselected(self, question: str, sources: Sequence[str] | None) -> str:
+        """Why a question that names only sources left out of the search is not answered ('What does Campbell
+        say about the trials?' with Campbell unticked was answered by the others); '' when it is not one."""
+        named = named_sources(question, list(self._sources.values()))
+        if sources is None or not named or set(named) & set(sources):
+            return ""
+        sides = " or ".join(side_name(self._sources[sid]) for sid in named)
+        return f"it asks about {sides}, which {'is' if len(named) == 1 else 'are'} not among the sources selected to search"
 
     def _sentences_on(self, page: int, hits: Sequence[Hit]) -> dict[int, np.ndarray]:
         """Per passage row, whether each of its sentences lies on `page`: a passage running over from

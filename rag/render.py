@@ -64,12 +64,10 @@ def covered_lead(coverage: Sequence[SourceCoverage], further: bool = False) -> s
     return lead
 
 
-def closest_lead(reason: str) -> str:
+def closest_lead(reason: str, closest_shown: bool = True) -> str:
     why = f" ({reason})" if reason else ""
-    return (
-        f"The sources do not answer this question{why}. The closest passages are shown below for reference; "
-        "they are not an answer."
-    )
+    lead = f"The sources do not answer this question{why}."
+    return f"{lead} The closest passages are shown below for reference; they are not an answer." if closest_shown else lead
 
 
 def _join(parts: list[str]) -> str:

@@ -30,6 +30,9 @@ def _import_anyio_now() -> None:
     for name in dir(anyio):
         if not name.startswith("_"):
             getattr(anyio, name)
+    # the same for pydantic.v1, which FastAPI imports on Gradio's first route: on 3.11 that import
+    # failed in the test thread with a KeyError from importlib's module lock (three runs in a row)
+    import pydantic.v1  # noqa: F401
 
 
 _import_anyio_now()

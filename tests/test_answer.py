@@ -954,3 +954,22 @@ def test_asked_how_many_every_quote_names_a_number(assistant):
     answer = assistant.ask("How many votes did the Opposition get at the 15th congress?")
     assert answer.covered and all(gives("number", e.quote) for e in answer.excerpts), [e.quote for e in answer.excerpts]
     assert any("4,000" in e.quote for e in answer.excerpts)
+
+
+def test_a_question_naming_only_sources_left_out_of_the_search_is_not_answered_by_the_others(assistant, corpus_dir):
+    # with Campbell unticked, 'What does Campbell say about the Moscow trials?' was answered by the APL
+    answer = assistant.ask("What does Campbell say about the Moscow trials?", sources=["idom-1927-expulsion", "apl-on-trotskyites"])
+    assert not answer.covered and not answer.excerpts and not answer.closest
+    assert answer.lead == (
+        "The sources do not answer this question (it asks about Communist Party of Great Britain, 1939, which is not "
+        "among the sources selected to search)."
+    )
+    evaluator = Evaluator.for_assistant(assistant, corpus_dir)
+    assert all(claim.supported for claim in evaluator.check_lead(answer.to_dict()))
+    searched = dict(answer.to_dict(), sources=[dict(c, searched=True) for c in answer.to_dict()["sources"]])
+    assert not all(claim.supported for claim in evaluator.check_lead(searched))
+    # a follow-up that turns to an unticked source is told so too; a source named and selected still answers
+    turned = assistant.ask("What about the Trotskyist article?", ["Why was Trotsky expelled?"], ["campbell-1939", "apl-on-trotskyites"])
+    assert not turned.covered and "it asks about In Defence of Marxism, which is not among" in turned.lead
+    both = assistant.ask("What do Campbell and the APL say about the Moscow trials?", sources=["apl-on-trotskyites"])
+    assert both.covered and {e.source_id for e in both.excerpts} == {"apl-on-trotskyites"}
