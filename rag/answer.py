@@ -22,7 +22,7 @@ from .quotes import (
     MIN_WORDS, Quotation, ends_on_lead_in, find_quotations, names_in, only_a_turn_label, page_reference, pronoun_lead_in,
     speaker_at, subjects_in,
 )
-from .render import closest_lead, covered_lead, render_markdown, side_name
+from .render import closest_lead, covered_lead, outdone_lead, render_markdown, side_name
 from .retrieve import Retriever, SentenceScores
 from .schema import Answer, Excerpt, Hit, Passage, Source, SourceCoverage
 from .scope import ScopeCheck
@@ -129,6 +129,8 @@ class Composer:
         self._retriever = retriever
         self._sources = sources
         self._row = {p.id: i for i, p in enumerate(passages)}
+        owner = np.array([p.source_id for p in passages])
+        self._rows_of = {sid: np.flatnonzero(owner == sid) for sid in sources}
         self._gate = gate
         self._work_authors = work_authors
         self._spelling = spelling
@@ -203,9 +205,12 @@ class Composer:
             reason = ABOUT_A_SOURCE
         else:
             reason = self._scope.judge(searched, best).reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
+        deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
+        outdone = () if reason else self._outdone(searched, topic, sources, deep_gap)
+        if outdone:
+            reason = OUTDONE
         if not reason:
             years = self._mentions.years_asked(topic)
-            deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
             def compose(pool: Sequence[Hit], skipped: frozenset[str]) -> tuple[list[Excerpt], list[SourceCoverage]]:
                 return self._excerpts_by_source(
                     asked, years, pool, sentence_scores, windows, similarity.deep, searched_ids, asks, deep_gap, skipped
@@ -220,13 +225,42 @@ class Composer:
         else:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
         closest = () if covered or unselected else self._closest(hits, sentence_scores)
-        lead = covered_lead(coverage, further=bool(shown)) if covered else closest_lead(reason, bool(closest))
+        if outdone:
+            lead = outdone_lead([self._sources[sid] for sid in named_sources(searched, list(self._sources.values()))],
+                                [self._sources[sid] for sid in outdone], bool(closest))
+        else:
+            lead = covered_lead(coverage, further=bool(shown)) if covered else closest_lead(reason, bool(closest))
         answer = Answer(question, searched, covered, lead, tuple(excerpts), tuple(coverage), tuple(closest))
         markdown = render_markdown(answer)
         done = time.perf_counter()
         timings = {"retrieve": (retrieved - started) * 1000, "compose": (done - retrieved) * 1000, "total": (done - started) * 1000}
         answer = Answer(question, searched, covered, lead, answer.excerpts, answer.coverage, answer.closest, markdown, timings)
         return answer, shown | {e.passage.id for e in answer.excerpts}
+
+    def _outdone(self, question: str, topic: str, sources: Sequence[str] | None, deep_gap: float) -> list[str]:
+        """When the question names sources ('What does the APL say about abortion?'), the others it did not name
+        that address its topic where none of the named does, by the thresholds that decide which sources address
+        a question asked of all (`_addressing`): the named source's closest passages would be shown as its answer
+        ('The collection of evidence the American Party of Labor has presented above …'). Empty otherwise. The
+        topic is embedded without the names, which pull towards the sentences naming the source (Campbell's
+        best sentence on abortion 0.58 with 'the American Party of Labor' in the question, 0.67 without)."""
+        pool = list(sources) if sources is not None else list(self._sources)
+        named = [sid for sid in named_sources(question, list(self._sources.values())) if sid in pool]
+        if not named or len(named) == len(pool):
+            return []
+        s = self._settings
+        similarity = self._retriever.sentence_similarity(self._retriever.embed_question(topic))
+        fast = {sid: float(similarity.fast.max_by_passage[rows].max()) for sid, rows in self._rows_of.items() if sid in pool}
+        deep_scores = similarity.deep.without(self._lead_in_sentences).max_by_passage if similarity.deep is not None else None
+        deep = {sid: float(deep_scores[rows].max()) for sid, rows in self._rows_of.items() if sid in pool} if deep_scores is not None else fast
+        gap = deep_gap if deep_scores is not None else s.source_max_gap
+
+        def addresses(sid: str) -> bool:
+            return fast[sid] >= max(fast.values()) - s.source_max_gap and deep[sid] >= max(deep.values()) - gap
+
+        if any(addresses(sid) for sid in named):
+            return []
+        return [sid for sid in pool if sid not in named and addresses(sid)]
 
     def _named_unselected(self, question: str, sources: Sequence[str] | None) -> str:
         """Why a question that names only sources left out of the search is not answered ('What does Campbell
@@ -707,6 +741,7 @@ NOT_GIVEN: dict[AnswerType, str] = {
     "time": "it asks when, and none of the sentences closest to it names a time",
     "number": "it asks how many, and none of the sentences closest to it names a number",
 }
+OUTDONE = "the sources it names do not address it; others do"  # shown in its own lead (rag.render.outdone_lead)
 ABOUT_A_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .answertype import expected_type, gives
 from .errors import RagError
 from .followup import asks_about_a_source
-from .query import without_source_names
+from .query import named_sources, without_source_names
 from .render import side_name
 from .schema import Hit, Passage, Source
 from .text import join_line_hyphens, normalise, normalise_source, remove_lines, words
@@ -360,6 +360,7 @@ _STANCE = re.compile(r"\b(\w+) (hostile|sympathetic|neutral|mixed) to Trotsky \(
 _STANCE_ONE = re.compile(r"(?<=addresses this: )([^.]*?), (hostile|sympathetic|neutral|mixed) to Trotsky(?=\.)", re.IGNORECASE)
 _SILENT = re.compile(r"(?:Not addressed in what was found|Nothing further found in): ([^.]*)\.")
 _UNSEARCHED = re.compile(r"Not searched \((?:[^()]|\([^()]*\))*\): ([^.]*)\.")
+_OUTDONE = re.compile(r"(.+?) (?:does|do) not address this question; (.+) (?:does|do): ask without naming a source to see (?:its|their) words\.")
 _SPEAKS = re.compile(r"\b(It|Each) speaks in its own words below\.")
 _DECLINE = re.compile(r"The sources do not answer this question(?: \(((?:[^()]|\([^()]*\))*)\))?\.")
 _CLOSEST = re.compile(r"The closest passages are shown below for reference; they are not an answer\.")
@@ -500,6 +501,14 @@ class Evaluator:
         for m in _SPEAKS.finditer(lead):
             ok = len(quoted) == 1 if m.group(1) == "It" else len(quoted) > 1
             add(m, ok, f"the excerpts quote {len(quoted)} source(s)")
+        for m in _OUTDONE.finditer(lead):
+            named = [self._source_named(n) for n in _split_names(m.group(1))]
+            others = [self._source_named(n) for n in _split_names(m.group(2))]
+            asked = named_sources(str(answer.get("standalone_question", "")), list(self._sources.values()))
+            ok = not covered and not excerpts and all(sid in asked for sid in named) and all(
+                sid is not None and sid not in asked and not searched.get(sid, False) for sid in others
+            )
+            add(m, ok, "not covered; the sources said not to address it are the ones the question names, the others exist and were not searched")
         for m in _DECLINE.finditer(lead):
             add(m, not covered and not excerpts, "covered is false and no excerpt is shown")
             if m.group(1):

@@ -64,10 +64,26 @@ def covered_lead(coverage: Sequence[SourceCoverage], further: bool = False) -> s
     return lead
 
 
+_CLOSEST = " The closest passages are shown below for reference; they are not an answer."
+
+
 def closest_lead(reason: str, closest_shown: bool = True) -> str:
     why = f" ({reason})" if reason else ""
-    lead = f"The sources do not answer this question{why}."
-    return f"{lead} The closest passages are shown below for reference; they are not an answer." if closest_shown else lead
+    return f"The sources do not answer this question{why}." + (_CLOSEST if closest_shown else "")
+
+
+def outdone_lead(named: Sequence[Source], others: Sequence[Source], closest_shown: bool) -> str:
+    """The lead when the sources a question names do not address it and others do: 'American Party of Labor
+    does not address this question; Communist Party of Great Britain, 1939 does: ask without naming a source
+    to see its words.'"""
+    def verb(sources: Sequence[Source]) -> str:
+        return "does" if len(sources) == 1 else "do"
+
+    lead = (
+        f"{'; '.join(side_name(s) for s in named)} {verb(named)} not address this question; {'; '.join(side_name(s) for s in others)} "
+        f"{verb(others)}: ask without naming a source to see {'its' if len(others) == 1 else 'their'} words."
+    )
+    return lead + (_CLOSEST if closest_shown else "")
 
 
 def _join(parts: list[str]) -> str:

@@ -973,3 +973,26 @@ def test_a_question_naming_only_sources_left_out_of_the_search_is_not_answered_b
     assert not turned.covered and "it asks about In Defence of Marxism, which is not among" in turned.lead
     both = assistant.ask("What do Campbell and the APL say about the Moscow trials?", sources=["apl-on-trotskyites"])
     assert both.covered and {e.source_id for e in both.excerpts} == {"apl-on-trotskyites"}
+
+
+def test_a_source_named_by_a_question_it_does_not_address_says_so_and_names_the_ones_that_do(assistant, corpus_dir):
+    # 'What does the APL say about abortion?' quoted 'The collection of evidence the American Party of Labor has
+    # presented above is by no means complete.' as its answer; Campbell writes on abortion at length
+    answer = assistant.ask("What does the American Party of Labor say about abortion?")
+    assert not answer.covered and not answer.excerpts and {e.source_id for e in answer.closest} == {"apl-on-trotskyites"}
+    assert answer.lead.startswith(
+        "American Party of Labor does not address this question; Communist Party of Great Britain, 1939 does: ask without "
+        "naming a source to see its words. The closest passages are shown below"
+    )
+    evaluator = Evaluator.for_assistant(assistant, corpus_dir)
+    assert all(claim.supported for claim in evaluator.check_lead(answer.to_dict()))
+    swapped = dict(answer.to_dict(), lead=answer.lead.replace("American Party of Labor does not", "In Defence of Marxism does not"))
+    assert not all(claim.supported for claim in evaluator.check_lead(swapped))
+    trials = assistant.ask("What does In Defence of Marxism say about the Moscow trials?")
+    assert not trials.covered and trials.lead.startswith(
+        "In Defence of Marxism does not address this question; Communist Party of Great Britain, 1939; American Party of Labor do"
+    )
+    # a named source that addresses it answers as before, and so do those named beside one that does not
+    assert {e.source_id for e in assistant.ask("What does Campbell say about the Moscow trials?").excerpts} == {"campbell-1939"}
+    both = assistant.ask("What do Campbell and the APL say about abortion?")
+    assert both.covered and {e.source_id for e in both.excerpts} == {"campbell-1939"}
