@@ -163,7 +163,7 @@ class Composer:
         self._mentions = Mentions(passages, settings.focus_mentions)
         self._source_names = tuple(name for source in sources.values() for name in source_names(source))
         self._scope = ScopeCheck(
-            passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_max_unknown
+            passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight
         )
 
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:

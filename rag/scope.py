@@ -3,9 +3,11 @@
 Two signals, both measured on the dev set (docs/evaluation.md): how close the best
 sentence of the corpus comes to the question (cosine), and how much of the question
 rests on words the corpus never uses (weighted by rarity). A question is covered when
-cosine - unknown_weight x unknown share clears a threshold, the unknown share stays
-below a ceiling, and it names no year, and no person or place, the corpus never mentions. It cannot tell a question the sources answer from one
-they merely touch: that is what the excerpts, shown with their scores, are for.
+cosine - unknown_weight x unknown share clears a threshold, and it names no year, and no person or
+place, the corpus never mentions. (A ceiling on the unknown share alone declined "Was Trotsky Lenin's
+rightful heir?" and "Were the Moscow trials rigged?": one everyday word the 1930s texts never use
+outweighed the rest; it went, docs/evaluation.md.) It cannot tell a question the sources answer from
+one they merely touch: that is what the excerpts, shown with their scores, are for.
 """
 
 from __future__ import annotations
@@ -49,12 +51,11 @@ class ScopeCheck:
     """Decides whether retrieval found something that answers, from two calibrated signals."""
 
     def __init__(
-        self, passages: Sequence[Passage], sources: Iterable[Source], min_score: float, unknown_weight: float, max_unknown: float
+        self, passages: Sequence[Passage], sources: Iterable[Source], min_score: float, unknown_weight: float
     ) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._min_score = min_score
         self._unknown_weight = unknown_weight
-        self._max_unknown = max_unknown
         df: dict[str, int] = {}
         numbers: set[str] = set()
         texts = [p.text for p in passages]
@@ -103,7 +104,7 @@ class ScopeCheck:
             reason = "it names a year the sources never mention"
         elif strangers:
             reason = f"the sources never mention {' or '.join(strangers)}"
-        elif share >= self._max_unknown or (unknown and score < self._min_score):
+        elif unknown and score < self._min_score:
             reason = "the question turns on words the sources never use"
         elif score < self._min_score:
             reason = f"no sentence of the sources comes close; best similarity {best_sentence:.2f}"

@@ -25,7 +25,6 @@ class Settings:
     # (dev: out-of-scope <= 0.35, answerable >= 0.366; see docs/evaluation.md)
     scope_min_score: float = 0.355
     scope_unknown_weight: float = 0.5
-    scope_max_unknown: float = 0.45  # rarity-weighted share of question words the corpus never uses
     source_min_sentence: float = 0.45  # a source addresses the question from this best-sentence cosine…
     source_max_gap: float = 0.25  # …when also within this of the best source…
     # …and, by the deep model, within this of the best source's best sentence (dev: gold sources lie

@@ -996,3 +996,14 @@ def test_a_source_named_by_a_question_it_does_not_address_says_so_and_names_the_
     assert {e.source_id for e in assistant.ask("What does Campbell say about the Moscow trials?").excerpts} == {"campbell-1939"}
     both = assistant.ask("What do Campbell and the APL say about abortion?")
     assert both.covered and {e.source_id for e in both.excerpts} == {"campbell-1939"}
+
+
+def test_one_everyday_word_the_sources_never_use_does_not_decline_a_question_they_answer(assistant):
+    # 'heir' and 'rigged' are no words of the 1930s texts; the share of the question they carried was over a
+    # ceiling, and questions the sources answer were declined (a helper's audit: 14 of 82; docs/evaluation.md)
+    heir = assistant.ask("Was Trotsky Lenin's rightful heir?")
+    assert heir.covered and any("successor" in e.quote for e in heir.excerpts)
+    assert assistant.ask("Were the Moscow trials rigged?").covered
+    # a question that is nothing but such words is still declined for them
+    jazz = assistant.ask("What did Trotsky think of jazz?")
+    assert not jazz.covered and "the question turns on words the sources never use" in jazz.lead
