@@ -70,6 +70,7 @@ def answer_html(answer: Answer, tone: Mapping[str, str]) -> str:
     if answer.covered:
         parts.append(f'<p class="vp-lead">{_esc(answer.lead)}</p>')
         parts += [_card(group, tone) for group in _by_source(answer.excerpts)]
+        parts += [_ask_by_name_hint(c.source) for c in answer.coverage if c.searched and not c.addresses and c.source.aliases]
     else:
         parts.append('<p class="vp-flag">Not answered by these sources</p>')
         parts.append(f'<p class="vp-lead">{_esc(answer.lead)}</p>')
@@ -78,6 +79,16 @@ def answer_html(answer: Answer, tone: Mapping[str, str]) -> str:
             parts += [_card(group, tone, closest=True) for group in _by_source(answer.closest)]
     parts.append("</div>")
     return "".join(parts)
+
+
+def _ask_by_name_hint(source: Source) -> str:
+    """How to hear a source the answer left out: which sources address a question is a threshold, and a
+    source just under it ('Why was Trotsky expelled from the party?': In Defence of Marxism) answers when
+    asked by name, or says it does not address the question."""
+    return (
+        f'<p class="vp-hint">Ask <q>What about {_esc(source.aliases[0])}?</q> to see the passages of '
+        f"{_esc(side_name(source))} nearest to this question.</p>"
+    )
 
 
 def passages_html(answer: Answer | None, tone: Mapping[str, str]) -> str:
@@ -193,6 +204,7 @@ STYLESHEET = _tone_css() + """
 .vp-closest-title, .vp-panel-title { margin: 14px 0 8px; font-size: 12px; font-weight: 700; letter-spacing: .05em;
   text-transform: uppercase; color: var(--vp-muted); }
 .vp-panel-title { margin-top: 0; margin-bottom: 2px; }
+.vp-hint { margin: 0 0 8px; font-size: 13px; color: var(--vp-muted); }
 .vp-panel-question { margin: 0 0 10px; font-size: 13px; color: var(--vp-muted); }
 .vp-card { margin: 0 0 14px; padding: 12px 16px 2px; border: 1px solid var(--border-color-primary);
   border-left: 5px solid var(--vp-accent); border-radius: 8px; background: var(--background-fill-primary); }

@@ -107,6 +107,19 @@ def test_answers_show_every_quote_and_attribution_as_text(answers, tone):
             assert f"Searched as: {answer.standalone_question}" in shown
 
 
+def test_a_source_left_out_of_an_answer_can_be_asked_by_name(assistant, tone):
+    # 'Why was Trotsky expelled from the party?' is answered by the two hostile sources; the chat says how to hear
+    # the third, and that follow-up quotes it
+    question = "Why was Trotsky expelled from the party?"
+    answer = assistant.ask(question)
+    silent = [c.source for c in answer.coverage if c.searched and not c.addresses]
+    assert [s.id for s in silent] == ["idom-1927-expulsion"]
+    shown = assert_only_our_markup(cards.answer_html(answer, tone)).visible
+    hint = f"What about {silent[0].aliases[0]}?"
+    assert f"Ask {hint} to see the passages of In Defence of Marxism nearest to this question." in shown
+    assert {e.source_id for e in assistant.ask(hint, history=[question]).excerpts} == {"idom-1927-expulsion"}
+
+
 def test_cards_carry_the_viewpoint_label_and_colour_of_their_source(answers, tone, assistant):
     answer = answers[0]
     fragment = cards.answer_html(answer, tone)
