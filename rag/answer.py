@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Literal
@@ -163,8 +164,9 @@ class Composer:
         self._mentions = Mentions(passages, settings.focus_mentions)
         self._source_names = tuple(name for source in sources.values() for name in source_names(source))
         self._scope = ScopeCheck(
-            passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight
+            passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_min_apart
         )
+        self._subject = _most_named(passages)
 
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
         return self._answer(question, list(history or ()), sources)[0]
@@ -204,7 +206,8 @@ class Composer:
         elif asks_about_a_source(searched, topic):  # a sentence it matched would be about something else
             reason = ABOUT_A_SOURCE
         else:
-            reason = self._scope.judge(searched, best).reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
+            verdict = self._scope.judge(searched, best, self._apart_from_subject(searched))
+            reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
         outdone = () if reason else self._outdone(searched, topic, sources, deep_gap)
         if outdone:
@@ -236,6 +239,14 @@ class Composer:
         timings = {"retrieve": (retrieved - started) * 1000, "compose": (done - retrieved) * 1000, "total": (done - started) * 1000}
         answer = Answer(question, searched, covered, lead, answer.excerpts, answer.coverage, answer.closest, markdown, timings)
         return answer, shown | {e.passage.id for e in answer.excerpts}
+
+    def _apart_from_subject(self, question: str) -> tuple[str, float] | None:
+        """For a question that names the corpus's main subject and asks something besides, how close the rest
+        of it comes to a sentence of the corpus (the scope check's `apart`); None for any other question."""
+        named = re.compile(rf"\b{re.escape(self._subject)}(?:['’]s)?\b")
+        if not self._subject or not named.search(question) or not self._scope.asks_more_than(question, self._subject):
+            return None
+        return self._subject, self._retriever.closest_sentence(" ".join(named.sub("", question).split()))
 
     def _outdone(self, question: str, topic: str, sources: Sequence[str] | None, deep_gap: float) -> list[str]:
         """When the question names sources ('What does the APL say about abortion?'), the others it did not name
@@ -743,6 +754,12 @@ NOT_GIVEN: dict[AnswerType, str] = {
 }
 OUTDONE = "the sources it names do not address it; others do"  # shown in its own lead (rag.render.outdone_lead)
 ABOUT_A_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
+
+
+def _most_named(passages: Sequence[Passage]) -> str:
+    """The person the corpus names most, by surname: its subject ('Trotsky', in half the passages)."""
+    counts = Counter(name.split(" ")[-1] for p in passages for name in names_in(p.text))
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def _unnamed_in(asked: Sequence[str], naming: Sequence[str]) -> str:

@@ -371,6 +371,7 @@ _REASON_NAMES = re.compile(r"the sources( searched)? never mention (.+)")
 _REASON_PAGE = re.compile(r"the sources searched have no page (\d+)")
 _REASON_UNTYPED = re.compile(r"it asks (when|how many), and none of the sentences closest to it names an? (time|number)")
 _REASON_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
+_REASON_APART = re.compile(r"the sources name (\S+) throughout, but none of their sentences comes close to what else the question asks")
 _REASON_UNSELECTED = re.compile(r"it asks about (.+), which (?:is|are) not among the sources selected to search")
 _FILLER = re.compile(r"\b(?:and|but)\b|[\s.,;:()]+", re.IGNORECASE)
 
@@ -554,6 +555,11 @@ class Evaluator:
             words = [w for w in re.findall(r"[^\W\d_]{3,}", normalise(question))]
             absent = [w for w in words if not any(re.search(rf"\b{re.escape(w)}", t) for t in self._normalised.values())]
             return bool(absent), f"absent from every source: {', '.join(absent)}" if absent else "every word is in the corpus"
+        if m := _REASON_APART.fullmatch(reason):  # how close the rest comes needs the model: only the name is checked
+            name = normalise(m.group(1))
+            everywhere = all(re.search(rf"\b{re.escape(name)}\b", t) for t in self._normalised.values())
+            ok = bool(re.search(rf"\b{re.escape(name)}\b", normalise(question))) and everywhere
+            return ok, "the question names it, and so does every source" if ok else "the question or a source does not name it"
         if m := _REASON_UNSELECTED.fullmatch(reason):
             ids = [self._source_named(n) for n in m.group(1).split(" or ")]
             searched = {c["source_id"] for c in answer.get("sources", ()) if c.get("searched", True)}

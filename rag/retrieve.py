@@ -153,6 +153,11 @@ class Retriever:
         deep = self._deep.embedder.embed([question])[0] if self._deep is not None else None
         return QuestionVectors(self._embedder.embed([question])[0], deep)
 
+    def closest_sentence(self, text: str) -> float:
+        """The fast model's cosine of `text` with the corpus's closest sentence (the deep model's would double
+        a question's time for no better separation: docs/evaluation.md)."""
+        return float((self._index.sentence_vectors @ self._embedder.embed([text])[0]).max())
+
     def sentence_similarity(self, query: QuestionVectors, without_references: bool = False) -> SentenceSimilarity:
         """The question's cosine with every stored sentence vector, by each model (dot products).
 

@@ -51,11 +51,12 @@ class ScopeCheck:
     """Decides whether retrieval found something that answers, from two calibrated signals."""
 
     def __init__(
-        self, passages: Sequence[Passage], sources: Iterable[Source], min_score: float, unknown_weight: float
+        self, passages: Sequence[Passage], sources: Iterable[Source], min_score: float, unknown_weight: float, min_apart: float
     ) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._min_score = min_score
         self._unknown_weight = unknown_weight
+        self._min_apart = min_apart
         df: dict[str, int] = {}
         numbers: set[str] = set()
         texts = [p.text for p in passages]
@@ -87,9 +88,16 @@ class ScopeCheck:
     def _idf(self, term: str) -> float:
         return math.log((self._n + 1) / (self._df.get(term, 0) + 0.5))
 
-    def judge(self, question: str, best_sentence: float) -> ScopeVerdict:
-        """Covered unless nothing comes close, the question rests on words the corpus lacks, or it
-        asks about someone or somewhere the sources never name."""
+    def asks_more_than(self, question: str, subject: str) -> bool:
+        """Whether the question asks about something besides `subject` ('Where was Trotsky born?'; not
+        'Tell me about Trotsky'): a content word apart from the subject and the words every question uses."""
+        return bool(self._terms(question) - self._meta - self._terms(subject))
+
+    def judge(self, question: str, best_sentence: float, apart: tuple[str, float] | None = None) -> ScopeVerdict:
+        """Covered unless nothing comes close, the question rests on words the corpus lacks, it asks about
+        someone or somewhere the sources never name, or (`apart`: the corpus's main subject and how close the
+        question comes to a sentence without it) nothing of it but that subject comes close: every question
+        naming Trotsky finds a sentence naming him, and 'Where was Trotsky born?' was answered by three."""
         question = _DECADE.sub(lambda m: m.group(0) if self._decade_unknown(m.group(1)) else m.group(1) + "0", question)
         # a name opening the question is not asked about: any word is capitalised there ('Whose claim …')
         names = [n for n in names_in(question) if not question.startswith(n)]
@@ -108,6 +116,8 @@ class ScopeCheck:
             reason = "the question turns on words the sources never use"
         elif score < self._min_score:
             reason = f"no sentence of the sources comes close; best similarity {best_sentence:.2f}"
+        elif apart is not None and apart[1] < self._min_apart:
+            reason = f"the sources name {apart[0]} throughout, but none of their sentences comes close to what else the question asks"
         else:
             return ScopeVerdict(True, best_sentence, score, share, tuple(unknown), "")
         return ScopeVerdict(False, best_sentence, score, share, tuple(unknown), reason)
@@ -116,9 +126,10 @@ class ScopeCheck:
         return not any(n.startswith(century_and_decade) for n in self._numbers)
 
     def _known_name(self, name: str) -> bool:
-        """Whether the corpus uses the name's last word: the sources cannot say what someone did whom
-        they never mention ('Kronstadt', 'André Breton')."""
-        return any(self._known(t) for t in self._terms(name.split(" ")[-1]))
+        """Whether the corpus uses the name's last word (each of its parts, for two names joined by a hyphen:
+        'the Molotov-Ribbentrop pact'): the sources cannot say what someone did whom they never mention
+        ('Kronstadt', 'André Breton', Ribbentrop)."""
+        return all(any(self._known(t) for t in self._terms(part)) for part in name.split(" ")[-1].split("-") if part)
 
     def _given_names(self, names: list[str]) -> set[str]:
         """The first names of persons the corpus knows by surname ('Grigory Zinoviev', 'Lev Kamenev',

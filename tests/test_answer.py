@@ -1007,3 +1007,23 @@ def test_one_everyday_word_the_sources_never_use_does_not_decline_a_question_the
     # a question that is nothing but such words is still declined for them
     jazz = assistant.ask("What did Trotsky think of jazz?")
     assert not jazz.covered and "the question turns on words the sources never use" in jazz.lead
+    # without the ceiling a name the corpus never uses must still decline: of two joined by a hyphen, each counts
+    pact = assistant.ask("How did Trotskyists react to the Molotov-Ribbentrop pact of August 1939?")
+    assert not pact.covered and "the sources never mention Molotov-Ribbentrop" in pact.lead
+    assert assistant.ask("What did Berman-Yurin say about Trotsky?").covered
+
+
+def test_a_question_about_trotsky_the_sources_never_answer_is_declined_though_they_name_him_throughout(assistant, corpus_dir):
+    # every question naming Trotsky finds a sentence naming him (half the passages do): 'Where was Trotsky born?'
+    # and 'What was Trotsky's favourite food?' were answered by all three sources with passages that merely name him
+    evaluator = Evaluator.for_assistant(assistant, corpus_dir)
+    for question in ("Where was Trotsky born?", "What was Trotsky's favourite food?"):
+        answer = assistant.ask(question)
+        assert not answer.covered and not answer.excerpts and answer.closest, question
+        assert "(the sources name Trotsky throughout, but none of their sentences comes close to what else the question asks)" in answer.lead
+        assert all(claim.supported for claim in evaluator.check_lead(answer.to_dict()))
+        forged = dict(answer.to_dict(), standalone_question=question.replace("Trotsky", "Lenin"))
+        assert not all(claim.supported for claim in evaluator.check_lead(forged))
+    # plain questions about him that the sources do answer, and one that asks nothing besides him, are answered
+    for question in ("Was Trotsky right?", "What happened to Trotsky?", "Was Trotsky an honest man?", "Tell me about Trotsky"):
+        assert assistant.ask(question).covered, question
