@@ -111,7 +111,8 @@ def attribution(excerpt: Excerpt) -> str:
         verb = "reported" if excerpt.reported else "quoted"
         speaker = excerpt.speaker or "Speaker not identified"
         line = f"{speaker[:1].upper()}{speaker[1:]}, as {verb} by {line}"  # 'the Left Opposition' opens the line
-        if excerpt.speaker_citation:
+        # where the speaker's words come from, unless the quote already ends on it
+        if excerpt.speaker_citation and " ".join(excerpt.speaker_citation.split()) not in " ".join(excerpt.quote.split()):
             line += f" — ({excerpt.speaker_citation})"
     return line
 

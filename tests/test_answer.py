@@ -1027,3 +1027,14 @@ def test_a_question_about_trotsky_the_sources_never_answer_is_declined_though_th
     # plain questions about him that the sources do answer, and one that asks nothing besides him, are answered
     for question in ("Was Trotsky right?", "What happened to Trotsky?", "Was Trotsky an honest man?", "Tell me about Trotsky"):
         assert assistant.ask(question).covered, question
+
+
+def test_the_attribution_line_names_where_the_speakers_words_come_from_once(assistant):
+    # '… recognition of the aforesaid decisions” (Lenin, CW 20, 330-5).' ends on its reference: the line under it
+    # repeated '— (Lenin, CW 20, 330-5)'; a quote cut before its reference still gets it
+    excerpts = [e for e in assistant.ask("What did Lenin say about Trotsky?").excerpts if e.speaker_citation]
+    inside = [e for e in excerpts if e.speaker_citation in e.quote]
+    outside = [e for e in excerpts if e.speaker_citation not in e.quote]
+    assert inside and outside
+    assert all(f"({e.speaker_citation})" not in attribution(e) for e in inside)
+    assert all(attribution(e).endswith(f" — ({e.speaker_citation})") for e in outside)
