@@ -182,7 +182,9 @@ class Composer:
             shown = self._answer(history[-1], history[:-1], sources, depth + 1)[1]
         # names as the corpus spells them first, so that a follow-up's 'he' finds 'Bukharin' in 'Bukarin'
         correct = self._spelling.correct
-        searched = require_subject(standalone(correct(question), [correct(h) for h in history], self._people, self._source_names))
+        searched = require_subject(
+            standalone(correct(question), [correct(h) for h in history], self._people, self._source_names, self._subject)
+        )
         # 'What does Campbell say…' asks for the source's own words, not for someone it quotes
         topic = without_source_names(searched, list(self._sources.values()))
         asks = _asked_for(topic, names_source=topic != searched)

@@ -58,30 +58,44 @@ _NARROWING = re.compile(r"(?:in|on|at|during|after|before|since|until|from|aroun
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _POSSESSIVE = {"his", "her", "their", "its"}
 _PERSONAL = {"he", "him", "his", "himself", "she", "her"}
+# 'he' asked about: the subject after the question's verb ('What did he say …?', 'Was he …?'), or the object of
+# a preposition ('… about him?', '… of his …')
+_ASKED_OF = re.compile(
+    r"^\W*(?:(?:what|why|how|when|where|which|whose)(?:\s+\w+){0,3}\s+)?"
+    r"(?:did|does|do|was|is|were|has|had|could|would|should|will|can)\s+(he|his)\b"
+    r"|\b(?:about|of|on|to|with|against|for|by)\s+(him|his)\b",
+    re.IGNORECASE,
+)
 _PLURAL = {"they", "them", "their"}
 
 
 def standalone(
-    question: str, history: Sequence[str] | None, people: Collection[str] = (), source_names: Collection[str] = ()
+    question: str, history: Sequence[str] | None, people: Collection[str] = (), source_names: Collection[str] = (),
+    subject: str = "",
 ) -> str:
     """The question as it should be searched, given the earlier questions (newest last).
 
     `people` are names known to be persons (the speakers the corpus quotes): a pronoun
     prefers them over other capitalised words ("Bolshevik", "Moscow"). `source_names` are the
     names a question may give a source ('Campbell', 'the APL'): a follow-up naming another
-    source asks the same question of that one instead.
+    source asks the same question of that one instead. `subject` is the person the corpus is
+    about: 'he' that no question so far names anyone for is him ('What did he say about the
+    peasants?' after 'What was the theory of permanent revolution?'); the chat shows the question
+    as searched, so a reader who meant someone else can say so.
     """
     previous: list[str] = []
     for earlier in (h for h in history or () if h and h.strip()):  # each as it was searched: 'What about Campbell?'
-        previous.append(_rewritten(earlier, previous, people, source_names))
-    return _rewritten(question, previous, people, source_names)
+        previous.append(_rewritten(earlier, previous, people, source_names, subject))
+    return _rewritten(question, previous, people, source_names, subject)
 
 
-def _rewritten(question: str, previous: Sequence[str], people: Collection[str], source_names: Collection[str]) -> str:
+def _rewritten(
+    question: str, previous: Sequence[str], people: Collection[str], source_names: Collection[str], subject: str = ""
+) -> str:
     """`question` made standalone, the earlier questions already being so."""
     question = " ".join(question.split())
     if not previous:
-        return question
+        return _with_subject(question, subject)
     last = _without_contentless_tail(previous[-1])
     if contentless(question):  # 'Why?' after 'What did Stalin say about Zinoviev?': that question, asked again
         return f"{last} {question}"
@@ -102,10 +116,27 @@ def _rewritten(question: str, previous: Sequence[str], people: Collection[str], 
     pronoun = _PRONOUN.search(rewritten)
     if pronoun:
         word = pronoun.group(1).lower()
-        subject = _subject(previous, surnames, persons_only=word in _PERSONAL, plural=word in _PLURAL)
-        if subject:
-            rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), subject), rewritten, count=1)
+        meant = _subject(previous, surnames, persons_only=word in _PERSONAL, plural=word in _PLURAL)
+        if meant:
+            rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), meant), rewritten, count=1)
+        else:
+            rewritten = _with_subject(rewritten, subject)
     return rewritten[:1].upper() + rewritten[1:]
+
+
+def _with_subject(question: str, subject: str) -> str:
+    """'he' ('him', 'his') as `subject` where the question asks about him ('What did he say …?', '… about him?')
+    and names no person he could be instead ('What did Lenin say when he met Trotsky?'); not 'he' that its own
+    'who' or 'which defendant' is ('Which defendant said he had feared …?')."""
+    pronoun = _ASKED_OF.search(question)
+    if not subject or not pronoun:
+        return question
+    names = [_strip_leading_non_names(n) for n in _NAME.findall(question)]
+    if any(n and _may_be_person(n) for n in names):
+        return question
+    word = next(g for g in pronoun.groups() if g)
+    start = pronoun.start(1) if pronoun.group(1) else pronoun.start(2)
+    return question[:start] + _replace(word, subject) + question[start + len(word):]
 
 
 def contentless(question: str) -> bool:

@@ -77,3 +77,27 @@ def test_follow_ups_with_nothing_to_search_for_do_not_pile_up():
 ])
 def test_a_question_with_nothing_to_search_for_is_recognised(question, expected):
     assert contentless(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        (["What was the theory of permanent revolution?"], "What did he say about the peasants?", "What did Trotsky say about the peasants?"),
+        (["Why were the Moscow trials held?"], "Was he guilty?", "Was Trotsky guilty?"),
+        ([], "What was his theory?", "What was Trotsky's theory?"),
+        ([], "What do the sources say about him?", "What do the sources say about Trotsky?"),
+        # not 'he' that the question's own subject is, nor one a person it names could be
+        ([], "Which defendant said he had feared the headlong collectivisation drive?", "Which defendant said he had feared the headlong collectivisation drive?"),
+        ([], "What did Lenin say when he met Trotsky?", "What did Lenin say when he met Trotsky?"),
+        # a person named before still comes first
+        (["What did Zinoviev do in 1926?"], "Was he expelled?", "Was Zinoviev expelled?"),
+    ],
+)
+def test_he_that_no_question_names_anyone_for_is_the_corpus_subject(history, question, expected):
+    assert standalone(question, history, people={"Trotsky", "Lenin", "Zinoviev"}, subject="Trotsky") == expected
+
+
+def test_the_assistant_takes_its_subject_from_the_corpus(assistant):
+    # 'he' after a question about a theory was searched as 'he'; the corpus names Trotsky most, by far
+    answer = assistant.ask("What did he say about the peasants?", history=["What was the theory of permanent revolution?"])
+    assert answer.standalone_question == "What did Trotsky say about the peasants?"
