@@ -211,10 +211,8 @@ class Composer:
             verdict = self._scope.judge(searched, best, self._apart_from_subject(searched))
             reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
-        outdone = () if reason else self._outdone(searched, topic, sources, deep_gap)
-        if outdone:
-            reason = OUTDONE
-        if not reason:
+        outdone = None if reason else self._outdone(searched, topic, sources, deep_gap)
+        if not reason and not outdone:
             years = self._mentions.years_asked(topic)
             def compose(pool: Sequence[Hit], skipped: frozenset[str]) -> tuple[list[Excerpt], list[SourceCoverage]]:
                 return self._excerpts_by_source(
@@ -231,8 +229,7 @@ class Composer:
             excerpts, coverage, covered = (), self._no_coverage(hits, searched_ids), False
         closest = () if covered or unselected else self._closest(hits, sentence_scores)
         if outdone:
-            lead = outdone_lead([self._sources[sid] for sid in named_sources(searched, list(self._sources.values()))],
-                                [self._sources[sid] for sid in outdone], bool(closest))
+            lead = outdone_lead(*outdone, bool(closest))
         else:
             lead = covered_lead(coverage, further=bool(shown)) if covered else closest_lead(reason, bool(closest))
         answer = Answer(question, searched, covered, lead, tuple(excerpts), tuple(coverage), tuple(closest))
@@ -250,17 +247,19 @@ class Composer:
             return None
         return self._subject, self._retriever.closest_sentence(" ".join(named.sub("", question).split()))
 
-    def _outdone(self, question: str, topic: str, sources: Sequence[str] | None, deep_gap: float) -> list[str]:
-        """When the question names sources ('What does the APL say about abortion?'), the others it did not name
-        that address its topic where none of the named does, by the thresholds that decide which sources address
-        a question asked of all (`_addressing`): the named source's closest passages would be shown as its answer
-        ('The collection of evidence the American Party of Labor has presented above …'). Empty otherwise. The
+    def _outdone(
+        self, question: str, topic: str, sources: Sequence[str] | None, deep_gap: float
+    ) -> tuple[list[Source], list[Source]] | None:
+        """When the question names sources ('What does the APL say about abortion?') none of which addresses its
+        topic while others do, by the thresholds that decide which sources address a question asked of all
+        (`_addressing`): those named, and those others. Answered, the named source's closest passages were shown
+        ('The collection of evidence the American Party of Labor has presented above …'). None otherwise. The
         topic is embedded without the names, which pull towards the sentences naming the source (Campbell's
         best sentence on abortion 0.58 with 'the American Party of Labor' in the question, 0.67 without)."""
         pool = list(sources) if sources is not None else list(self._sources)
         named = [sid for sid in named_sources(question, list(self._sources.values())) if sid in pool]
         if not named or len(named) == len(pool):
-            return []
+            return None
         s = self._settings
         similarity = self._retriever.sentence_similarity(self._retriever.embed_question(topic))
         fast = {sid: float(similarity.fast.max_by_passage[rows].max()) for sid, rows in self._rows_of.items() if sid in pool}
@@ -271,9 +270,10 @@ class Composer:
         def addresses(sid: str) -> bool:
             return fast[sid] >= max(fast.values()) - s.source_max_gap and deep[sid] >= max(deep.values()) - gap
 
-        if any(addresses(sid) for sid in named):
-            return []
-        return [sid for sid in pool if sid not in named and addresses(sid)]
+        others = [sid for sid in pool if sid not in named and addresses(sid)]
+        if any(addresses(sid) for sid in named) or not others:
+            return None
+        return [self._sources[sid] for sid in named], [self._sources[sid] for sid in others]
 
     def _named_unselected(self, question: str, sources: Sequence[str] | None) -> str:
         """Why a question that names only sources left out of the search is not answered ('What does Campbell
@@ -754,7 +754,6 @@ NOT_GIVEN: dict[AnswerType, str] = {
     "time": "it asks when, and none of the sentences closest to it names a time",
     "number": "it asks how many, and none of the sentences closest to it names a number",
 }
-OUTDONE = "the sources it names do not address it; others do"  # shown in its own lead (rag.render.outdone_lead)
 ABOUT_A_SOURCE = "it asks about a source itself; the notes on the sources give each one's author, date and viewpoint"
 
 
