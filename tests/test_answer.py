@@ -297,7 +297,8 @@ def test_a_body_named_as_speaker_opens_its_attribution_line(assistant):
     assert said and said[0].speaker == "the Russian Mensheviks"
     assert "The Russian Mensheviks, as quoted by J. R. Campbell" in render_markdown(answer)
     follow = assistant.ask("What did he say about the kulak?", history=["What did the Left Opposition demand?"])
-    assert follow.standalone_question == "What did he say about the kulak?"  # a body is no 'he'
+    # a body is no 'he': with no person asked about before, he is the one the corpus is about
+    assert follow.standalone_question == "What did Trotsky say about the kulak?"
 
 
 def test_he_who_opens_a_passage_is_found_in_the_passage_before(assistant):
