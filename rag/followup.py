@@ -19,7 +19,8 @@ _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IG
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 # 'And Campbell?', 'Or the APL?', 'And in 1929?': 'What about …?' said shorter (a name, a time or a page alone)
 _AND_ONLY = re.compile(
-    r"^\s*(?i:and|or|but)\s+((?i:the\s+)?(?:[A-Z][\w'’.-]*\s*){1,4}|(?i:(?:in|on|during|after|before)\s+\S+|page\s+\d+))\s*\??\s*$"
+    r"^\s*(?i:and|or|but)\s+((?i:the\s+)?(?:[A-Z][\w'’.-]*\s*){1,4}|(?i:the)\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}|"
+    r"(?i:(?:in|on|during|after|before)\s+\S+|page\s+\d+))\s*\??\s*$"
 )
 # a follow-up that names only who is asked: 'What does the APL say?', 'And according to Campbell?'
 _WHO_ONLY = re.compile(
@@ -29,7 +30,10 @@ _WHO_ONLY = re.compile(
 )
 _PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|they|them|their|it|its)\b", re.IGNORECASE)
 # a capitalised run ('Left Opposition', with its 'the'), or an acronym ('POUM', 'P.O.U.M.')
-_NAME = re.compile(r"(?:\bthe\s+)?(?:\b[A-Z][a-z]+(?:['’]s)?(?:\s+[A-Z][a-z]+)*\b|\b[A-Z]{2,}\b|\b(?:[A-Z]\.){2,})")
+_NAME = re.compile(
+    r"(?:\bthe\s+)?(?:\b[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?:['’]s)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)*)*\b|\b[A-Z]{2,}\b|\b(?:[A-Z]\.){2,})"
+)  # 'Brest-Litovsk', 'the Anglo-Russian Committee'
+
 _NOT_NAMES = {
     "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Did", "Does", "Do", "Is",
     "Was", "Were", "Are", "Can", "Could", "Would", "Should", "The", "A", "An", "In", "On", "According",
@@ -53,8 +57,12 @@ _ABOUT_A_SOURCE = _CONTENTLESS | set(
     "say says said write writes wrote written author authors text texts book article pamphlet source sources publish "
     "published publisher think thinks view views viewpoint stance position side the a an of s".split()
 )
+_SOURCE_WORD = re.compile(r"\b(?:source|sources|article|book|pamphlet|text)\b", re.IGNORECASE)
 _MORE = re.compile(r"\b(?:more|else|further|continue|go\s+on|elaborate|expand)\b", re.IGNORECASE)
-_NARROWING = re.compile(r"(?:in|on|at|during|after|before|since|until|from|around|between|\d)\b", re.IGNORECASE)
+_NARROWING = re.compile(r"(?:in|on|at|during|after|before|since|until|from|around|between|\d+)\b", re.IGNORECASE)
+_IN_YEAR = re.compile(r"\b(?:in|during)\s+1[89]\d\d\b", re.IGNORECASE)
+# what the last question asked about, for a follow-up that turns it to another topic ('What about the kulaks?')
+_ABOUT = re.compile(r"\babout\s+(.+?)(?=,|\s+according\s+to\b|\s+in\s+\d|\s*\?|$)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _POSSESSIVE = {"his", "her", "their", "its"}
 _PERSONAL = {"he", "him", "his", "himself", "she", "her"}
@@ -116,7 +124,7 @@ def _rewritten(
     pronoun = _PRONOUN.search(rewritten)
     if pronoun:
         word = pronoun.group(1).lower()
-        meant = _subject(previous, surnames, persons_only=word in _PERSONAL, plural=word in _PLURAL)
+        meant = _subject(previous, surnames, persons_only=word in _PERSONAL, plural=word in _PLURAL, not_things=source_names)
         if meant:
             rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), meant), rewritten, count=1)
         else:
@@ -195,9 +203,12 @@ def _person_asked_about(last: str, focus: str, people: Collection[str], source_n
     return _subject([last], {name.split()[-1] for name in people}, persons_only=True)
 
 
-def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: bool, plural: bool = False) -> str | None:
-    """What the conversation is about: the last person (or, for 'it', name; for 'they', plural name:
-    'the Trotskyists', never 'Stakhanovism') in the latest question naming one."""
+def _subject(
+    previous: Sequence[str], surnames: Collection[str], persons_only: bool, plural: bool = False, not_things: Collection[str] = ()
+) -> str | None:
+    """What the conversation is about: the last person (or, for 'it', thing: never a person or a source in
+    `not_things`, 'When was it founded?' after 'Who was Radek?' and 'What was the Fourth International?'; for
+    'they', plural name: 'the Trotskyists', never 'Stakhanovism') in the latest question naming one."""
     for question in reversed(previous):
         names = [_strip_leading_non_names(n) for n in _NAME.findall(question)]
         names = [n[:-2] if n.endswith(("'s", "’s")) else n for n in names if n]
@@ -207,7 +218,8 @@ def _subject(previous: Sequence[str], surnames: Collection[str], persons_only: b
         elif persons_only:
             candidates = persons or [n for n in names if _may_be_person(n)]
         else:
-            candidates = persons or names
+            sources = {n.lower().removeprefix("the ") for n in not_things}
+            candidates = [n for n in names if not _may_be_person(n) and n.lower().removeprefix("the ") not in sources]
         if candidates:
             return candidates[-1]  # "What did Lenin say about Trotsky?": the one spoken about
     return None
@@ -234,16 +246,31 @@ def _replace(pronoun: str, subject: str) -> str:
     return f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject
 
 
+def _names_a_source(focus: str, source_names: Collection[str]) -> bool:
+    """'the APL', 'IDOM', 'the sympathetic source', 'the hostile sources'."""
+    bare = focus.lower().removeprefix("the ")
+    return any(bare == name.lower().removeprefix("the ") for name in source_names) or bool(_SOURCE_WORD.search(focus))
+
+
 def _with_focus(last: str, focus: str, source_names: Collection[str]) -> str:
     """'Why was Trotsky expelled?' + 'what about the APL' -> 'Why was Trotsky expelled, according to the APL?';
     'What does Campbell say about the trials?' + 'the APL' -> 'What does the APL say about the trials?'."""
     focus = focus.rstrip(" ?.")
-    for name in sorted(source_names, key=len, reverse=True):
+    for name in sorted(source_names, key=len, reverse=True) if _names_a_source(focus, source_names) else ():
         named = re.compile(r"(?:\bthe\s+)?(?<![\w-])" + re.escape(name) + r"(?![\w-])", 0 if name.isupper() else re.IGNORECASE)
         if named.search(last):
             return named.sub(lambda _: focus, last, count=1)
     if _NARROWING.match(focus):  # 'What about in 1929?' narrows the question; it names no one
-        return f"{last.rstrip(' ?.')}, {focus}?"
+        when = focus if not focus[:1].isdigit() else f"in {focus}"
+        if _IN_YEAR.search(last) and _IN_YEAR.fullmatch(when):  # another year in place of the last one, not both
+            return _IN_YEAR.sub(when, last, count=1)
+        return f"{last.rstrip(' ?.')}, {when}?"
     if PAGE.fullmatch(focus):  # 'What about page 80?': that page's answer
         return f"{last.rstrip(' ?.')}, on {focus}?"
-    return f"{last.rstrip(' ?.')}, according to {focus}?"
+    if _names_a_source(focus, source_names) or (focus[:1].isupper() and _may_be_person(focus)):
+        return f"{last.rstrip(' ?.')}, according to {focus}?"  # 'What about the APL?', 'What about Lenin?'
+    # a topic, a place or a body: the last question, asked about it ('What did Trotsky say about the kulaks?' +
+    # 'What about the peasants?'), not 'according to' it
+    if about := _ABOUT.search(last):
+        return last[: about.start(1)] + focus + last[about.end(1) :]
+    return f"{last.rstrip(' ?.')}, and {focus}?"

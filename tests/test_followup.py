@@ -101,3 +101,23 @@ def test_the_assistant_takes_its_subject_from_the_corpus(assistant):
     # 'he' after a question about a theory was searched as 'he'; the corpus names Trotsky most, by far
     answer = assistant.ask("What did he say about the peasants?", history=["What was the theory of permanent revolution?"])
     assert answer.standalone_question == "What did Trotsky say about the peasants?"
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        # 'it' is a thing, never a person or a source named before ('When was Radek founded?', 'Who carried Campbell out?')
+        (["Who was Radek?", "What was the Fourth International?"], "When was it founded?", "When was the Fourth International founded?"),
+        (["What does Campbell say about sabotage?"], "Who carried it out?", "Who carried it out?"),
+        (["What was the Anglo-Russian Committee?"], "Why did Trotsky want it ended?", "Why did Trotsky want the Anglo-Russian Committee ended?"),
+        # a topic takes the place of the last one; it is not a source ('…, according to the kulaks?')
+        (["What did Trotsky say about the kulaks?"], "What about the peasants?", "What did Trotsky say about the peasants?"),
+        (["What did Trotsky say about the kulaks?"], "And the peasants?", "What did Trotsky say about the peasants?"),
+        (["Why did Trotsky lose power?"], "What about the bureaucracy?", "Why did Trotsky lose power, and the bureaucracy?"),
+        (["Were Lenin and Trotsky comrades, according to the APL?"], "What about the Mensheviks?", "Were Lenin and Trotsky comrades, according to the APL, and the Mensheviks?"),
+        # a year takes the place of the last one, not beside it
+        (["What happened to Trotsky in 1927?", "And in 1929?"], "What about 1936?", "What happened to Trotsky in 1936?"),
+    ],
+)
+def test_it_a_topic_and_a_year_in_a_follow_up(history, question, expected):
+    assert standalone(question, history, PEOPLE | {"Radek"}, SOURCES, "Trotsky") == expected
