@@ -75,6 +75,11 @@ _ASKED_OF = re.compile(
     re.IGNORECASE,
 )
 _PLURAL = {"they", "them", "their"}
+_FEMININE = {"she", "her"}
+_SPEECH_VERB = r"(?:say|said|write|wrote|call|called|mean|meant|think|claim|argue|answer|reply|describe|predict|demand)"
+_HE_SPEAKS = re.compile(rf"\b(?:did|does|do|would)\s+he\s+(?:\w+\s+)?{_SPEECH_VERB}\b|\bhe\s+{_SPEECH_VERB}\b", re.IGNORECASE)
+# 'What did Lenin call Trotsky?', 'What does Campbell say about …': who was asked to speak
+_SPEAKER_ASKED = re.compile(rf"\b(?:did|does|do)\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)\s+{_SPEECH_VERB}\b")
 
 
 def standalone(
@@ -124,12 +129,25 @@ def _rewritten(
     pronoun = _PRONOUN.search(rewritten)
     if pronoun:
         word = pronoun.group(1).lower()
-        meant = _subject(previous, surnames, persons_only=word in _PERSONAL, plural=word in _PLURAL, not_things=source_names)
+        if word in _FEMININE:  # the sources' persons are men but a few women they name in passing: leave her unnamed
+            return question
+        meant = _speaker_of(last, rewritten, source_names) or _subject(
+            previous, surnames, persons_only=word in _PERSONAL, plural=word in _PLURAL, not_things=source_names
+        )
         if meant:
             rewritten = _PRONOUN.sub(lambda m: _replace(m.group(1), meant), rewritten, count=1)
         else:
             rewritten = _with_subject(rewritten, subject)
     return rewritten[:1].upper() + rewritten[1:]
+
+
+def _speaker_of(last: str, question: str, source_names: Collection[str]) -> str | None:
+    """'he' who speaks, after a question about what someone said: 'Why did he say that?' after 'What did Lenin
+    call Trotsky?' asks Lenin, not the one he spoke of (the last person named, who answers other pronouns). Not a
+    source's author ('What does Campbell say about Zinoviev?' + 'What did he write?' is about Zinoviev)."""
+    asked = _SPEAKER_ASKED.search(last) if _HE_SPEAKS.search(question) else None
+    speaker = _strip_leading_non_names(asked.group(1)) if asked else ""
+    return speaker if speaker and not _names_a_source(speaker, source_names) else None
 
 
 def _with_subject(question: str, subject: str) -> str:

@@ -121,3 +121,18 @@ def test_the_assistant_takes_its_subject_from_the_corpus(assistant):
 )
 def test_it_a_topic_and_a_year_in_a_follow_up(history, question, expected):
     assert standalone(question, history, PEOPLE | {"Radek"}, SOURCES, "Trotsky") == expected
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        # 'he' who speaks is the one asked to speak before, not the one spoken of
+        (["What did Lenin call Trotsky?"], "Why did he say that?", "Why did Lenin say that?"),
+        (["What did Lenin say about Trotsky?"], "What did he do in 1917?", "What did Trotsky do in 1917?"),
+        (["What does Campbell say about Zinoviev?"], "What did he write?", "What did Zinoviev write?"),
+        # 'she' is left as she is: the last person named is a man
+        (["What did Lenin's widow bring to the meeting?"], "What did she say?", "What did she say?"),
+    ],
+)
+def test_he_who_speaks_and_she(history, question, expected):
+    assert standalone(question, history, PEOPLE, SOURCES, "Trotsky") == expected
