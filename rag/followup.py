@@ -19,13 +19,13 @@ _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok(?:ay)?|well)\b[\s,]*", re.IG
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*\??\s*$", re.IGNORECASE)
 # 'And Campbell?', 'Or the APL?', 'And in 1929?': 'What about …?' said shorter (a name, a time or a page alone)
 _AND_ONLY = re.compile(
-    r"^\s*(?i:and|or|but)\s+((?i:the\s+)?(?:[A-Z][\w'’.-]*\s*){1,4}|(?i:the)\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}|"
+    r"^\s*(?i:and|or|but)\s+((?i:the\s+)?(?:[A-Z][\w'’.-]*\s*){1,4}|(?i:the)\s+[\w'’-]+(?:\s+[\w'’-]+){0,2}|"
     r"(?i:(?:in|on|during|after|before)\s+\S+|page\s+\d+))\s*\??\s*$"
 )
-# a follow-up that names only who is asked: 'What does the APL say?', 'And according to Campbell?'
+# a follow-up that names only who is asked: 'What does the APL say?', 'And according to Campbell?', 'Did the APL agree?'
 _WHO_ONLY = re.compile(
     r"^\s*(?:and\s+)?(?:(?:what|how)\s+(?:does|do|did)\s+(.+?)\s+(?:say|think|write|argue|claim|see\s+it)"
-    r"(?:\s+(?:about|of|on)\s+(?:it|this|that))?|according\s+to\s+(.+?))\s*\??\s*$",
+    r"(?:\s+(?:about|of|on)\s+(?:it|this|that))?|according\s+to\s+(.+?)|(?:did|does|do)\s+(.+?)\s+agree)\s*\??\s*$",
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|they|them|their|it|its)\b", re.IGNORECASE)

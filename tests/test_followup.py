@@ -136,3 +136,14 @@ def test_it_a_topic_and_a_year_in_a_follow_up(history, question, expected):
 )
 def test_he_who_speaks_and_she(history, question, expected):
     assert standalone(question, history, PEOPLE, SOURCES, "Trotsky") == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("And the Trotskyist article?", "Why was Trotsky expelled, according to the Trotskyist article?"),
+        ("Did the APL agree?", "Why was Trotsky expelled, according to the APL?"),
+    ],
+)
+def test_another_source_asked_in_lower_case_or_as_agreeing(question, expected):
+    assert standalone(question, ["Why was Trotsky expelled?"], PEOPLE, (*SOURCES, "the Trotskyist article"), "Trotsky") == expected
