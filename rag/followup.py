@@ -62,7 +62,11 @@ _MORE = re.compile(r"\b(?:more|else|further|continue|go\s+on|elaborate|expand)\b
 _NARROWING = re.compile(r"(?:in|on|at|during|after|before|since|until|from|around|between|\d+)\b", re.IGNORECASE)
 _IN_YEAR = re.compile(r"\b(?:in|during)\s+1[89]\d\d\b", re.IGNORECASE)
 # what the last question asked about, for a follow-up that turns it to another topic ('What about the kulaks?')
-_ABOUT = re.compile(r"\babout\s+(.+?)(?=,|\s+according\s+to\b|\s+in\s+\d|\s*\?|$)", re.IGNORECASE)
+_ABOUT = re.compile(
+    r"\b(?:about|(?:think|thought|view|views|opinion|say|said)\s+of|attitude\s+(?:to|towards)|(?:position|stance)\s+on)"
+    r"\s+(.+?)(?=,|\s+according\s+to\b|\s+in\s+\d|\s*\?|$)",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _POSSESSIVE = {"his", "her", "their", "its"}
 _PERSONAL = {"he", "him", "his", "himself", "she", "her"}
@@ -76,6 +80,7 @@ _ASKED_OF = re.compile(
 )
 _PLURAL = {"they", "them", "their"}
 _FEMININE = {"she", "her"}
+_OWNED = re.compile(r"['’]s\s")
 _SPEECH_VERB = r"(?:say|said|write|wrote|call|called|mean|meant|think|claim|argue|answer|reply|describe|predict|demand)"
 _HE_SPEAKS = re.compile(rf"\b(?:did|does|do|would)\s+he\s+(?:\w+\s+)?{_SPEECH_VERB}\b|\bhe\s+{_SPEECH_VERB}\b", re.IGNORECASE)
 # 'What did Lenin call Trotsky?', 'What does Campbell say about …': who was asked to speak
@@ -237,7 +242,9 @@ def _subject(
             candidates = persons or [n for n in names if _may_be_person(n)]
         else:
             sources = {n.lower().removeprefix("the ") for n in not_things}
-            candidates = [n for n in names if not _may_be_person(n) and n.lower().removeprefix("the ") not in sources]
+            # someone's thing is a thing ('Lenin's Testament')
+            things = [n for n in names if not _may_be_person(n) or _OWNED.search(n)]
+            candidates = [n for n in things if n.lower().removeprefix("the ") not in sources]
         if candidates:
             return candidates[-1]  # "What did Lenin say about Trotsky?": the one spoken about
     return None

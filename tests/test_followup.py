@@ -110,9 +110,11 @@ def test_the_assistant_takes_its_subject_from_the_corpus(assistant):
         (["Who was Radek?", "What was the Fourth International?"], "When was it founded?", "When was the Fourth International founded?"),
         (["What does Campbell say about sabotage?"], "Who carried it out?", "Who carried it out?"),
         (["What was the Anglo-Russian Committee?"], "Why did Trotsky want it ended?", "Why did Trotsky want the Anglo-Russian Committee ended?"),
+        (["What was Lenin's Testament?"], "What did it say about Stalin?", "What did Lenin's Testament say about Stalin?"),
         # a topic takes the place of the last one; it is not a source ('…, according to the kulaks?')
         (["What did Trotsky say about the kulaks?"], "What about the peasants?", "What did Trotsky say about the peasants?"),
         (["What did Trotsky say about the kulaks?"], "And the peasants?", "What did Trotsky say about the peasants?"),
+        (["What was Trotsky's attitude to the peasants?"], "What about the kulaks?", "What was Trotsky's attitude to the kulaks?"),
         (["Why did Trotsky lose power?"], "What about the bureaucracy?", "Why did Trotsky lose power, and the bureaucracy?"),
         (["Were Lenin and Trotsky comrades, according to the APL?"], "What about the Mensheviks?", "Were Lenin and Trotsky comrades, according to the APL, and the Mensheviks?"),
         # a year takes the place of the last one, not beside it
