@@ -49,7 +49,9 @@ _GROUP_ENDINGS = ("ism", "ist", "ists", "ite", "ites", "ian", "ians", "ans", "ik
 _CONTENTLESS = set(
     "why how what when where who whom whose which is are was were do does did can could would should will and but so "
     "then also ok okay well yes no really tell me more go on continue please explain elaborate expand further else "
-    "again exactly details detail example examples for such as in on about way sense mean meant".split()
+    "again exactly details detail example examples for such as in on about way sense mean meant "
+    # 'Was that true?', 'Who says so?', 'Is this right?': the question before, its claim doubted
+    "that this so true false right wrong correct accurate say says said claims anything".split()
 )
 # with the names of a source taken out, these words alone ask about the source itself: 'Who is J. R. Campbell?',
 # 'What is the APL?', 'Who wrote Soviet Policy and Its Critics?', 'What is Campbell's position?'

@@ -74,6 +74,7 @@ def test_follow_ups_with_nothing_to_search_for_do_not_pile_up():
 @pytest.mark.parametrize(("question", "expected"), [
     ("Why?", True), ("Tell me more", True), ("How so?", True), ("What else?", True), ("Go on.", True),
     ("What is Trotskyism?", False), ("What happened next?", False), ("Why was Trotsky expelled?", False),
+    ("Was that true?", True), ("Who says so?", True), ("Anything else?", True), ("Was Trotsky right?", False),
 ])
 def test_a_question_with_nothing_to_search_for_is_recognised(question, expected):
     assert contentless(question) is expected
