@@ -211,7 +211,9 @@ class Composer:
             verdict = self._scope.judge(searched, best, self._apart_from_subject(searched))
             reason = verdict.reason or _unnamed_in(asked, self._mentions.naming(asked, searched_ids))
         deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
-        outdone = None if reason else self._outdone(searched, topic, sources, deep_gap)
+        # a named source may fail the scope check where the others pass it ('What does the APL say about Kirov?')
+        judged = page is None and not unselected and reason != ABOUT_A_SOURCE
+        outdone = self._outdone(searched, topic, sources, deep_gap, self._mentions.asked_about(topic)) if judged else None
         if not reason and not outdone:
             years = self._mentions.years_asked(topic)
             def compose(pool: Sequence[Hit], skipped: frozenset[str]) -> tuple[list[Excerpt], list[SourceCoverage]]:
@@ -243,17 +245,22 @@ class Composer:
         """For a question that names the corpus's main subject and asks something besides, how close the rest
         of it comes to a sentence of the corpus (the scope check's `apart`); None for any other question."""
         named = re.compile(rf"\b{re.escape(self._subject)}(?:['’]s)?\b")
-        if not self._subject or not named.search(question) or not self._scope.asks_more_than(question, self._subject):
+        # only where he is what the question is about ('Where was Trotsky born?', 'Did Trotsky …?'), not where he is
+        # the object of someone else's words or deeds ('What did Gramsci call Trotsky?'): without him that says nothing
+        about_him = re.compile(rf"(?:^\W*|\b(?:was|is|did|does|do|has|had|were|could|would|will)\s+)(?:Leon\s+)?{re.escape(self._subject)}\b")
+        if not self._subject or not about_him.search(question) or not self._scope.asks_more_than(question, self._subject):
             return None
         return self._subject, self._retriever.closest_sentence(" ".join(named.sub("", question).split()))
 
     def _outdone(
-        self, question: str, topic: str, sources: Sequence[str] | None, deep_gap: float
+        self, question: str, topic: str, sources: Sequence[str] | None, deep_gap: float, asked: Sequence[str]
     ) -> tuple[list[Source], list[Source]] | None:
         """When the question names sources ('What does the APL say about abortion?') none of which addresses its
         topic while others do, by the thresholds that decide which sources address a question asked of all
-        (`_addressing`): those named, and those others. Answered, the named source's closest passages were shown
-        ('The collection of evidence the American Party of Labor has presented above …'). None otherwise. The
+        (`_addressing`, and a source that never names the person `asked` about does not: 'What does Campbell say
+        about Gramsci?'), and the others pass the scope check: those named, and those others. Answered, the named
+        source's closest passages were shown ('The collection of evidence the American Party of Labor has
+        presented above …'); declined, the reader was not told that another source answers. None otherwise. The
         topic is embedded without the names, which pull towards the sentences naming the source (Campbell's
         best sentence on abortion 0.58 with 'the American Party of Labor' in the question, 0.67 without)."""
         pool = list(sources) if sources is not None else list(self._sources)
@@ -267,11 +274,13 @@ class Composer:
         deep = {sid: float(deep_scores[rows].max()) for sid, rows in self._rows_of.items() if sid in pool} if deep_scores is not None else fast
         gap = deep_gap if deep_scores is not None else s.source_max_gap
 
+        naming = self._mentions.naming(asked, pool) if asked else pool
+
         def addresses(sid: str) -> bool:
-            return fast[sid] >= max(fast.values()) - s.source_max_gap and deep[sid] >= max(deep.values()) - gap
+            return sid in naming and fast[sid] >= max(fast.values()) - s.source_max_gap and deep[sid] >= max(deep.values()) - gap
 
         others = [sid for sid in pool if sid not in named and addresses(sid)]
-        if any(addresses(sid) for sid in named) or not others:
+        if any(addresses(sid) for sid in named) or not others or self._scope.judge(topic, max(fast[sid] for sid in others)).reason:
             return None
         return [self._sources[sid] for sid in named], [self._sources[sid] for sid in others]
 

@@ -650,15 +650,16 @@ def test_a_reference_alone_is_never_a_quote(gold_answers, assistant):
             assert len(WORD.findall(re.sub(r"\([^()]*\)", " ", e.quote))) >= 6, e.quote
 
 
-@pytest.mark.parametrize("question, history, sources", [
-    ("What about Campbell?", ["What did George Orwell do in Spain?"], None),
-    ("What did George Orwell do in Spain?", None, ["campbell-1939", "idom-1927-expulsion"]),
+@pytest.mark.parametrize("question, history, sources, lead", [
+    # named, the lead says which source does answer
+    ("What about Campbell?", ["What did George Orwell do in Spain?"], None, "American Party of Labor does: ask without naming a source"),
+    ("What did George Orwell do in Spain?", None, ["campbell-1939", "idom-1927-expulsion"], "the sources searched never mention George Orwell"),
 ])
-def test_sources_searched_that_never_name_the_person_asked_about_do_not_answer(assistant, question, history, sources):
+def test_sources_searched_that_never_name_the_person_asked_about_do_not_answer(assistant, question, history, sources, lead):
     # the APL writes about Orwell; the two others never name him: searched alone, they answer nothing
     answer = assistant.ask(question, history=history, sources=sources)
     assert not answer.covered and not answer.excerpts and answer.closest
-    assert "the sources searched never mention George Orwell" in answer.lead
+    assert lead in answer.lead
 
 
 def test_a_source_that_never_names_the_country_asked_about_does_not_address_it(assistant):
@@ -993,6 +994,13 @@ def test_a_source_named_by_a_question_it_does_not_address_says_so_and_names_the_
     assert not trials.covered and trials.lead.startswith(
         "In Defence of Marxism does not address this question; Communist Party of Great Britain, 1939; American Party of Labor do"
     )
+    # the scope check declining the named source does not hide the others: 'the sources searched never mention Kirov'
+    kirov = assistant.ask("What does the APL say about Kirov?")
+    assert kirov.lead.startswith("American Party of Labor does not address this question; Communist Party of Great Britain, 1939 does")
+    orwell = assistant.ask("What does Campbell say about George Orwell?")  # a source that never names him does not address it
+    assert orwell.lead.startswith("Communist Party of Great Britain, 1939 does not address this question; American Party of Labor does")
+    # nor does a topic no source answers make one of them 'address' it
+    assert assistant.ask("What does the APL say about jazz?").lead.startswith("The sources do not answer this question")
     # a named source that addresses it answers as before, and so do those named beside one that does not
     assert {e.source_id for e in assistant.ask("What does Campbell say about the Moscow trials?").excerpts} == {"campbell-1939"}
     both = assistant.ask("What do Campbell and the APL say about abortion?")
@@ -1026,7 +1034,9 @@ def test_a_question_about_trotsky_the_sources_never_answer_is_declined_though_th
         forged = dict(answer.to_dict(), standalone_question=question.replace("Trotsky", "Lenin"))
         assert not all(claim.supported for claim in evaluator.check_lead(forged))
     # plain questions about him that the sources do answer, and one that asks nothing besides him, are answered
-    for question in ("Was Trotsky right?", "What happened to Trotsky?", "Was Trotsky an honest man?", "Tell me about Trotsky"):
+    # nor one where he is the object of someone else's words: without him it says nothing ('What did Gramsci call?')
+    for question in ("Was Trotsky right?", "What happened to Trotsky?", "Was Trotsky an honest man?", "Tell me about Trotsky",
+                     "What does the APL say Gramsci called Trotsky?"):
         assert assistant.ask(question).covered, question
 
 
