@@ -167,6 +167,12 @@ class Composer:
             passages, sources.values(), settings.scope_min_score, settings.scope_unknown_weight, settings.scope_min_apart
         )
         self._subject = _most_named(passages)
+        self._subject_named = re.compile(rf"\b{re.escape(self._subject)}(?:['’]s)?\b")
+        # where he is what a question is about ('Where was Trotsky born?', 'Did Trotsky …?'), not the object of
+        # someone else's words or deeds ('What did Gramsci call Trotsky?'): without him that says nothing
+        self._about_subject = re.compile(
+            rf"(?:^\W*|\b(?:was|is|did|does|do|has|had|were|could|would|will)\s+)(?:Leon\s+)?{re.escape(self._subject)}\b"
+        )
 
     def ask(self, question: str, history: Sequence[str] | None, sources: Sequence[str] | None) -> Answer:
         return self._answer(question, list(history or ()), sources)[0]
@@ -213,7 +219,7 @@ class Composer:
         deep_gap = self._settings.verdict_max_deep_gap if _ASKS_VERDICT.search(topic) else self._settings.source_max_deep_gap
         # a named source may fail the scope check where the others pass it ('What does the APL say about Kirov?')
         judged = page is None and not unselected and reason != ABOUT_A_SOURCE
-        outdone = self._outdone(searched, topic, sources, deep_gap, self._mentions.asked_about(topic)) if judged else None
+        outdone = self._outdone(searched, topic, sources, deep_gap, asked) if judged else None
         if not reason and not outdone:
             years = self._mentions.years_asked(topic)
             def compose(pool: Sequence[Hit], skipped: frozenset[str]) -> tuple[list[Excerpt], list[SourceCoverage]]:
@@ -244,13 +250,9 @@ class Composer:
     def _apart_from_subject(self, question: str) -> tuple[str, float] | None:
         """For a question that names the corpus's main subject and asks something besides, how close the rest
         of it comes to a sentence of the corpus (the scope check's `apart`); None for any other question."""
-        named = re.compile(rf"\b{re.escape(self._subject)}(?:['’]s)?\b")
-        # only where he is what the question is about ('Where was Trotsky born?', 'Did Trotsky …?'), not where he is
-        # the object of someone else's words or deeds ('What did Gramsci call Trotsky?'): without him that says nothing
-        about_him = re.compile(rf"(?:^\W*|\b(?:was|is|did|does|do|has|had|were|could|would|will)\s+)(?:Leon\s+)?{re.escape(self._subject)}\b")
-        if not self._subject or not about_him.search(question) or not self._scope.asks_more_than(question, self._subject):
+        if not self._subject or not self._about_subject.search(question) or not self._scope.asks_more_than(question, self._subject):
             return None
-        return self._subject, self._retriever.closest_sentence(" ".join(named.sub("", question).split()))
+        return self._subject, self._retriever.closest_sentence(" ".join(self._subject_named.sub("", question).split()))
 
     def _outdone(
         self, question: str, topic: str, sources: Sequence[str] | None, deep_gap: float, asked: Sequence[str]

@@ -33,7 +33,6 @@ _PRONOUN = re.compile(r"\b(he|him|his|himself|she|her|they|them|their|it|its)\b"
 _NAME = re.compile(
     r"(?:\bthe\s+)?(?:\b[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?:['’]s)?(?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)*)*\b|\b[A-Z]{2,}\b|\b(?:[A-Z]\.){2,})"
 )  # 'Brest-Litovsk', 'the Anglo-Russian Committee'
-
 _NOT_NAMES = {
     "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Did", "Does", "Do", "Is",
     "Was", "Were", "Are", "Can", "Could", "Would", "Should", "The", "A", "An", "In", "On", "According",
@@ -234,6 +233,7 @@ def _subject(
     """What the conversation is about: the last person (or, for 'it', thing: never a person or a source in
     `not_things`, 'When was it founded?' after 'Who was Radek?' and 'What was the Fourth International?'; for
     'they', plural name: 'the Trotskyists', never 'Stakhanovism') in the latest question naming one."""
+    sources = {n.lower().removeprefix("the ") for n in not_things}
     for question in reversed(previous):
         names = [_strip_leading_non_names(n) for n in _NAME.findall(question)]
         names = [n[:-2] if n.endswith(("'s", "’s")) else n for n in names if n]
@@ -243,7 +243,6 @@ def _subject(
         elif persons_only:
             candidates = persons or [n for n in names if _may_be_person(n)]
         else:
-            sources = {n.lower().removeprefix("the ") for n in not_things}
             # someone's thing is a thing ('Lenin's Testament')
             things = [n for n in names if not _may_be_person(n) or _OWNED.search(n)]
             candidates = [n for n in things if n.lower().removeprefix("the ") not in sources]
